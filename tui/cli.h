@@ -61,6 +61,7 @@ const char *vs_cli_term(struct vs_cli *cli, const char *s);
 #include "commands-bind.def"
 #include "commands-tui.def"
 #include "commands-arm.def"
+#include "commands-vmargs.def"
 #undef VS_CMD
 
 #endif
