@@ -1,0 +1,46 @@
+#!/bin/sh
+# Set up and run every test: install the Debian dependencies, build with
+# AddressSanitizer and UndefinedBehaviorSanitizer, run the fixture suite
+# (make check), the real-kernel suite in a QEMU guest (make check-vm), and
+# make distcheck. The last line is a summary: "tests: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+if [ "$(id -u)" = 0 ]; then
+	scripts/install-deps.sh || exit 1
+else
+	sudo scripts/install-deps.sh || exit 1
+fi
+autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; exit 1; }
+
+status=0
+step() {
+	echo "=== $*"
+	"$@" || { echo "=== FAILED: $*"; status=1; }
+}
+
+mkdir -p build-check
+cd build-check
+step ../configure --enable-werror --enable-sanitizers -q
+step make -j2
+step make -j2 check
+if grep -q '^check-vm:' Makefile 2>/dev/null; then
+	step make check-vm
+fi
+step make -j2 distcheck
+cd "$top"
+
+# Count the results of every suite: automake's .trs files and the VM's TAP.
+trs=$(find build-check -name '*.trs' ! -path '*/vfioscope-[0-9]*' 2>/dev/null)
+pass=0 fail=0
+if [ -n "$trs" ]; then
+	pass=$(cat $trs | grep -c '^:test-result: PASS')
+	fail=$(cat $trs | grep -Ec '^:test-result: (FAIL|ERROR|XPASS)')
+fi
+if [ -f build-check/tests/vm/vm.tap ]; then
+	pass=$((pass + $(grep -c '^ok ' build-check/tests/vm/vm.tap)))
+	fail=$((fail + $(grep -c '^not ok ' build-check/tests/vm/vm.tap)))
+fi
+[ "$fail" -eq 0 ] || status=1
+echo "tests: $pass passed, $fail failed"
+exit $status
