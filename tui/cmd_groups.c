@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "devfmt.h"
+#include "jsonout.h"
 #include "vfioscope/topojson.h"
 
 static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
@@ -52,6 +53,27 @@ static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
 	(void)topo;
 }
 
+/* The document of vs_json_groups(), written one group at a time. */
+static int print_groups_json(struct vs_cli *cli, const struct vs_topology *topo)
+{
+	struct vs_jsonout jo;
+	struct json_object *w = json_object_new_array();
+	size_t i;
+
+	vs_jsonout_begin(&jo, cli);
+	vs_jsonout_member(&jo, "iommu", json_object_new_boolean(topo->iommu));
+	vs_jsonout_array_begin(&jo, "groups");
+	for (i = 0; i < topo->n_groups; i++)
+		vs_jsonout_element(&jo, vs_json_group(topo, &topo->groups[i]));
+	vs_jsonout_array_end(&jo);
+	for (i = 0; w && i < topo->n_warnings; i++)
+		json_object_array_add(w, json_object_new_string(topo->warnings[i]));
+	if (!w)
+		jo.failed = true;
+	vs_jsonout_member(&jo, "warnings", w);
+	return vs_jsonout_end(&jo);
+}
+
 int cmd_groups(struct vs_cli *cli, int argc, char **argv)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
@@ -76,7 +98,7 @@ int cmd_groups(struct vs_cli *cli, int argc, char **argv)
 	for (i = 0; i < topo->n_warnings; i++)
 		vs_cli_error(cli, "warning: %s", topo->warnings[i]);
 	if (json) {
-		r = vs_cli_print_json(cli, vs_json_groups(topo));
+		r = print_groups_json(cli, topo);
 		vs_topology_free(topo);
 		return r;
 	}
