@@ -111,6 +111,8 @@ static int read_group(struct vs_scan *sc, int gdir, struct vs_group *g, bool *un
 				names[i] = NULL;	/* now owned by the group */
 			continue;
 		}
+		if (dev->iommu_group < 0 && (sc->what & VS_SCAN_LINKS_ONLY))
+			dev->iommu_group = g->id;	/* the listing is all that is read */
 		if (dev->iommu_group == g->id || (dev->errors & VS_DEVERR_PATH))
 			continue;	/* added from the device side */
 		if (dev->iommu_group < 0) {
