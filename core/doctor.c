@@ -547,7 +547,7 @@ static enum vs_tristate msi_isolated(const struct doc *d, const char **how)
 			*how = "the device tree has a GICv3 ITS";
 			res = VS_YES;
 		} else if (dt_compatible(d, "sys/firmware/devicetree/base", "arm,gic-v2m-frame", 0)) {
-			*how = "the device tree has only a GICv2m MSI frame (no ITS)";
+			*how = "the device tree has a GICv2m MSI frame and no ITS";
 			res = VS_NO;
 		}
 	}
@@ -603,9 +603,9 @@ static void check_noiommu(struct doc *d)
 		check(d, "noiommu", VS_CHECK_WARN,
 		      "turn it off (echo 0 > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode) "
 		      "unless a userspace driver such as DPDK needs it; never use it for VMs",
-		      "no-IOMMU mode is on%s%zu vfio-noiommu group(s)): devices are used without any "
-		      "isolation and the kernel is tainted", noiommu_groups ? " (" : " (",
-		      noiommu_groups);
+		      "no-IOMMU mode is on (%zu vfio-noiommu group%s): devices are used without any "
+		      "isolation and the kernel is tainted", noiommu_groups,
+		      noiommu_groups == 1 ? "" : "s");
 	else
 		check(d, "noiommu", VS_CHECK_OK, NULL, "no-IOMMU mode is off");
 }
