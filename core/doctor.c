@@ -222,19 +222,27 @@ static char *modules_text(const struct doc *d, const char *file)
 /* Whether a module file named @mod (dashes or underscores) is listed in @text. */
 static bool module_listed(const char *text, const char *mod)
 {
-	char dash[64], under[64];
+	char *dash, *under;
+	bool found;
 
 	if (!text)
 		return false;
-	snprintf(dash, sizeof(dash), "/%s.ko", mod);
-	snprintf(under, sizeof(under), "/%s.ko", mod);
+	if (asprintf(&dash, "/%s.ko", mod) < 0)
+		return false;
+	if (asprintf(&under, "/%s.ko", mod) < 0) {
+		free(dash);
+		return false;
+	}
 	for (char *c = dash; *c; c++)
 		if (*c == '_')
 			*c = '-';
 	for (char *c = under; *c; c++)
 		if (*c == '-')
 			*c = '_';
-	return strstr(text, dash) || strstr(text, under);
+	found = strstr(text, dash) || strstr(text, under);
+	free(dash);
+	free(under);
+	return found;
 }
 
 static void check_modules(struct doc *d, bool want_platform)

@@ -42,6 +42,7 @@ struct leaves {
 	struct leaf *v;
 	size_t n;
 };
+#define LEAVES_INIT { .v = NULL, .n = 0 }
 
 static void add(struct hc *h, const struct vs_device *dev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -340,7 +341,7 @@ static char *mount_block(const struct hc *h, const struct mount *m)
 
 static void evidence_mount(struct hc *h, const struct mount *m)
 {
-	struct leaves l = { 0 };
+	struct leaves l = LEAVES_INIT;
 	char *name = mount_block(h, m);
 
 	if (!name || !m->point)
@@ -410,7 +411,7 @@ static void evidence_swaps(struct hc *h)
 		return;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *fsave = NULL, *file, *type, *fname, *name = NULL;
-		struct leaves l = { 0 };
+		struct leaves l = LEAVES_INIT;
 
 		if (header) {
 			header = false;
@@ -461,7 +462,7 @@ static void evidence_holders(struct hc *h)
 	for (size_t i = 0; i < n && !h->err; i++) {
 		char *rel, **holders = NULL;
 		size_t nh = 0;
-		struct leaves l = { 0 };
+		struct leaves l = LEAVES_INIT;
 
 		if (asprintf(&rel, "sys/class/block/%s/holders", names[i]) < 0) {
 			h->err = -ENOMEM;

@@ -28,9 +28,8 @@ static size_t cols(const char *s, size_t n)
 	return c;
 }
 
-void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *text)
+static void print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *safe)
 {
-	const char *safe = vs_cli_term(cli, text);
 	size_t col = cols(lead, strlen(lead));
 	const char *p = safe;
 
@@ -56,6 +55,11 @@ void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, con
 			p++;
 	}
 	fputc('\n', cli->out);
+}
+
+void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *text)
+{
+	print_wrapped(cli, lead, indent, vs_cli_term(cli, text));
 }
 
 static const char *missing_text(const struct vs_reason *r, char *buf, size_t n)
@@ -122,8 +126,9 @@ static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 
+	/* the device line is already made safe for the terminal */
 	vs_cli_device_line(cli, &sb, ex->device, 0);
-	fprintf(cli->out, "%s\n", vs_strbuf_cstr(&sb));
+	print_wrapped(cli, "", 4, vs_strbuf_cstr(&sb));
 	vs_strbuf_reset(&sb);
 	if (ex->group) {
 		vs_strbuf_addf(&sb, "IOMMU group %d, %zu member%s: %s", ex->group->id, ex->n_members,
