@@ -485,7 +485,7 @@ static bool dt_compatible(const struct doc *d, const char *dir, const char *comp
 	}
 	free(text);
 	free(rel);
-	if (found || vs_list_dir(d->root, dir, &names, &n) < 0)
+	if (found || vs_diag_list_dir(d->root, dir, &names, &n) < 0)
 		return found;
 	for (size_t i = 0; i < n && !found; i++) {
 		char *sub;
@@ -680,7 +680,7 @@ int vs_doctor_run(const struct vs_topology *topo, struct vs_doctor **out, struct
 	r = vs_sysfacts_read(topo->root, &d.facts);
 	if (r < 0)
 		d.err = r;
-	if (vs_list_dir(topo->root, "sys/class/iommu", &d.iommus, &d.n_iommus) == -ENOMEM)
+	if (vs_diag_list_dir(topo->root, "sys/class/iommu", &d.iommus, &d.n_iommus) == -ENOMEM)
 		d.err = -ENOMEM;
 	d.arch = detect_arch(&d);
 	read_config(&d);
