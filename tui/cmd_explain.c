@@ -141,6 +141,9 @@ static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 			vs_strbuf_addf(&sb, " (%sthe kernel grouped differently than the Linux %s rules "
 				       "predict%s)", vs_cli_red(cli), VS_QUIRKS_KERNEL_VERSION,
 				       vs_cli_plain(cli));
+		else if (ex->device->bus != VS_BUS_PCI)
+			vs_strbuf_addf(&sb, " (%s: grouped by the IOMMU driver, not by the PCI rules)",
+				       vs_bus_name(ex->device->bus));
 		else
 			vs_strbuf_add(&sb, " (not every rule could be checked: see below)");
 	} else {
