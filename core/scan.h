@@ -120,6 +120,16 @@ int vs_list_dir(int dirfd, const char *rel, char ***names, size_t *n);
 void vs_free_names(char **names, size_t n);
 
 /**
+ * vs_device_bad_value() - flag @dev with @bit and the sentence
+ * "WHAT: malformed value "VALUE"" (VALUE escaped); frees @value.
+ * Return: 0 or -ENOMEM.
+ */
+int vs_device_bad_value(struct vs_device *dev, unsigned bit, const char *what, char *value);
+
+/** vs_parse_int() - a whole decimal number within [@min, @max]. Return: 0 or -EINVAL. */
+int vs_parse_int(const char *s, long min, long max, int *out);
+
+/**
  * vs_parse_hex_attr() - parse a sysfs hex attribute ("0x10de\n" or "10de").
  * Return: 0 and *@out, or -EINVAL when malformed or above @max.
  */

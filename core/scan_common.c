@@ -133,8 +133,7 @@ static int read_override(struct vs_device *dev, int fd)
 
 static int read_group(struct vs_device *dev, int fd)
 {
-	char *s, *end, *esc;
-	long v;
+	char *s;
 	int r;
 
 	r = vs_link_basename(fd, "iommu_group", &s);
@@ -143,21 +142,11 @@ static int read_group(struct vs_device *dev, int fd)
 	if (r < 0)
 		return vs_device_problem(dev, VS_DEVERR_GROUP, "iommu_group: cannot read link (%s)",
 					 strerror(-r));
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end != s && !*end && !errno && v >= 0 && v <= 0x7fffffff) {
-		dev->iommu_group = (int)v;
+	if (vs_parse_int(s, 0, 0x7fffffff, &dev->iommu_group) == 0) {
 		free(s);
 		return 0;
 	}
-	esc = vs_escape_value(s, 40);
-	free(s);
-	if (!esc)
-		return -ENOMEM;
-	r = vs_device_problem(dev, VS_DEVERR_GROUP,
-			      "iommu_group: link target \"%s\" is not a group number", esc);
-	free(esc);
-	return r;
+	return vs_device_bad_value(dev, VS_DEVERR_GROUP, "iommu_group link", s);
 }
 
 int vs_scan_common_attrs(struct vs_device *dev, int fd)

@@ -49,8 +49,8 @@ static int ent_cmp(const void *a, const void *b)
 static int read_hex(struct vs_device *dev, int fd, const char *attr, int digits,
 		    unsigned bit, unsigned long *out)
 {
-	char *s, *esc;
 	ssize_t n;
+	char *s;
 	int r;
 
 	n = vs_scan_attr(fd, attr, &s);
@@ -68,23 +68,15 @@ static int read_hex(struct vs_device *dev, int fd, const char *attr, int digits,
 		free(s);
 		return 1;
 	}
-	esc = vs_escape_value(s, 40);
-	free(s);
-	if (!esc)
-		return -ENOMEM;
-	r = vs_device_problem(dev, bit ? bit : VS_DEVERR_ATTR, "%s: malformed value \"%s\"",
-			      attr, esc);
-	free(esc);
+	r = vs_device_bad_value(dev, bit ? bit : VS_DEVERR_ATTR, attr, s);
 	return r < 0 ? r : 0;
 }
 
 /* A decimal attribute; absent leaves *@out alone. Return: 0 or -ENOMEM. */
 static int read_int(struct vs_device *dev, int fd, const char *attr, int *out)
 {
-	char *s, *end, *esc;
-	long v;
 	ssize_t n;
-	int r;
+	char *s;
 
 	n = vs_scan_attr(fd, attr, &s);
 	if (n == -ENOMEM)
@@ -94,20 +86,11 @@ static int read_int(struct vs_device *dev, int fd, const char *attr, int *out)
 	if (n < 0)
 		return vs_device_problem(dev, VS_DEVERR_ATTR, "%s: cannot read (%s)",
 					 attr, strerror((int)-n));
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end != s && !*end && !errno && v >= -1 && v <= 0x7fffffff) {
-		*out = (int)v;
+	if (vs_parse_int(s, -1, 0x7fffffff, out) == 0) {
 		free(s);
 		return 0;
 	}
-	esc = vs_escape_value(s, 40);
-	free(s);
-	if (!esc)
-		return -ENOMEM;
-	r = vs_device_problem(dev, VS_DEVERR_ATTR, "%s: malformed value \"%s\"", attr, esc);
-	free(esc);
-	return r;
+	return vs_device_bad_value(dev, VS_DEVERR_ATTR, attr, s);
 }
 
 /* A string attribute; absent leaves *@out NULL. Return: 0 or -ENOMEM. */

@@ -207,6 +207,32 @@ char *vs_escape_value(const char *s, size_t max)
 	return vs_strbuf_detach(&sb);
 }
 
+int vs_device_bad_value(struct vs_device *dev, unsigned bit, const char *what, char *value)
+{
+	char *esc = vs_escape_value(value, 40);
+	int r;
+
+	free(value);
+	if (!esc)
+		return -ENOMEM;
+	r = vs_device_problem(dev, bit, "%s: malformed value \"%s\"", what, esc);
+	free(esc);
+	return r;
+}
+
+int vs_parse_int(const char *s, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < min || v > max)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
 int vs_parse_hex_attr(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
