@@ -15,7 +15,7 @@
 
 static const char usage_text[] =
 	"usage: vfioscope qemu-args DEVICE... [--only] [--format qemu|libvirt|shell]\n"
-	"                           [--one-line] [--selection]\n"
+	"                           [--one-line] [--selection] [--json]\n"
 	"\n"
 	"Print what passes DEVICE (and the rest of its IOMMU group) to a VM.\n"
 	"  --only            pass only the devices named, not their whole groups\n"
@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"                    libvirt: <hostdev> elements; shell: a script that\n"
 	"                    binds the devices and starts QEMU with them\n"
 	"  --one-line        qemu format on one line, for scripts\n"
+	"  --json            the devices, guest placement, QEMU words and notes as\n"
+	"                    JSON (docs/json-vmargs.md)\n"
 	"  --selection       the devices given are the TUI's selection (same meaning)\n";
 
 /* Control characters other than newline and tab. */
@@ -64,6 +66,89 @@ static int emit(struct vs_cli *cli, const char *text)
 	return VS_EXIT_OK;
 }
 
+static const char *const kind_names[] = {
+	[VS_VM_PCI] = "pci",
+	[VS_VM_PLATFORM] = "platform",
+	[VS_VM_AMBA] = "amba",
+	[VS_VM_FSL_MC] = "fsl-mc",
+};
+
+static struct json_object *jstr_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *jint_or_null(int v, bool present)
+{
+	return present ? json_object_new_int(v) : NULL;
+}
+
+static struct json_object *vmargs_json(const struct vs_vmargs *va)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *devs = json_object_new_array();
+	struct json_object *ports = json_object_new_array();
+	struct json_object *argv = json_object_new_array();
+	struct json_object *groups = json_object_new_array();
+	struct json_object *notes = json_object_new_array();
+
+	for (size_t i = 0; i < va->n_entries; i++) {
+		const struct vs_vm_entry *e = &va->entries[i];
+		struct json_object *o = json_object_new_object();
+		bool pci = e->port >= 0;
+
+		json_object_object_add(o, "name", json_object_new_string(e->device->name));
+		json_object_object_add(o, "kind", json_object_new_string(kind_names[e->kind]));
+		json_object_object_add(o, "iommu_group", jint_or_null(e->device->iommu_group,
+								     e->device->iommu_group >= 0));
+		json_object_object_add(o, "driver", jstr_or_null(e->device->driver));
+		json_object_object_add(o, "named", json_object_new_boolean(e->named));
+		json_object_object_add(o, "id", json_object_new_string(e->id));
+		json_object_object_add(o, "arg", json_object_new_string(e->arg));
+		json_object_object_add(o, "port", pci ? json_object_new_string(
+						  va->ports[e->port].id) : NULL);
+		json_object_object_add(o, "guest_function", jint_or_null((int)e->guest_fn, pci));
+		json_object_object_add(o, "multifunction", json_object_new_boolean(e->multifunction));
+		json_object_array_add(devs, o);
+	}
+	for (size_t i = 0; i < va->n_ports; i++) {
+		const struct vs_vm_port *p = &va->ports[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_string(p->id));
+		json_object_object_add(o, "chassis", json_object_new_int((int)p->chassis));
+		json_object_object_add(o, "slot", json_object_new_int((int)p->slot));
+		json_object_object_add(o, "arg", json_object_new_string(p->arg));
+		json_object_object_add(o, "functions", json_object_new_int((int)p->n_functions));
+		json_object_object_add(o, "libvirt_bus", jint_or_null(p->libvirt_bus,
+								     p->libvirt_bus >= 0));
+		json_object_array_add(ports, o);
+	}
+	for (size_t i = 0; i < va->argc; i++)
+		json_object_array_add(argv, json_object_new_string(va->argv[i]));
+	for (size_t i = 0; i < va->n_groups; i++)
+		json_object_array_add(groups, json_object_new_int(va->groups[i]));
+	for (size_t i = 0; i < va->n_notes; i++) {
+		const struct vs_vm_note *n = &va->notes[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "code", json_object_new_string(
+					       vs_vm_note_code_name(n->code)));
+		json_object_object_add(o, "severity", json_object_new_string(
+					       n->warning ? "warning" : "note"));
+		json_object_object_add(o, "device", n->device ?
+				       json_object_new_string(n->device->name) : NULL);
+		json_object_object_add(o, "text", json_object_new_string(n->text));
+		json_object_array_add(notes, o);
+	}
+	json_object_object_add(root, "devices", devs);
+	json_object_object_add(root, "ports", ports);
+	json_object_object_add(root, "argv", argv);
+	json_object_object_add(root, "groups", groups);
+	json_object_object_add(root, "notes", notes);
+	return root;
+}
+
 static void print_notes(struct vs_cli *cli, const struct vs_vmargs *va)
 {
 	for (size_t i = 0; i < va->n_notes; i++) {
@@ -82,12 +167,13 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 		{ .name = "format", .has_arg = required_argument, .flag = NULL, .val = 'f' },
 		{ .name = "one-line", .has_arg = no_argument, .flag = NULL, .val = '1' },
 		{ .name = "selection", .has_arg = no_argument, .flag = NULL, .val = 's' },
+		{ .name = "json", .has_arg = no_argument, .flag = NULL, .val = 'j' },
 		{ .name = "help", .has_arg = no_argument, .flag = NULL, .val = 'h' },
 		{ .name = NULL, .has_arg = 0, .flag = NULL, .val = 0 },
 	};
 	struct vs_vmargs_opts opts = { .only = false };
 	enum vs_vm_format format = VS_VM_FORMAT_QEMU;
-	bool one_line = false;
+	bool one_line = false, json = false;
 	struct vs_topology *topo = NULL;
 	const struct vs_device **sel = NULL;
 	struct vs_vmargs *va = NULL;
@@ -112,6 +198,9 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 		case '1':
 			one_line = true;
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 's':
 			/* The TUI's selection is just the devices named here. */
 			break;
@@ -127,6 +216,8 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 		return vs_cli_usage(cli, "qemu-args: name at least one device");
 	if (one_line && format != VS_VM_FORMAT_QEMU)
 		return vs_cli_usage(cli, "qemu-args: --one-line goes with --format qemu");
+	if (json && (one_line || format != VS_VM_FORMAT_QEMU))
+		return vs_cli_usage(cli, "qemu-args: --json goes with no --format or --one-line");
 
 	rc = vs_cli_scan(cli, VS_SCAN_CONFIG | VS_SCAN_ATTRS | VS_SCAN_PLATFORM, &topo);
 	if (rc != VS_EXIT_OK)
@@ -152,6 +243,10 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 		goto out;
 	}
 
+	if (json) {
+		rc = vs_cli_print_json(cli, vmargs_json(va));
+		goto out;
+	}
 	switch (format) {
 	case VS_VM_FORMAT_QEMU:
 		text = vs_vmargs_qemu(va, one_line);
