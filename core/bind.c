@@ -237,8 +237,7 @@ static void step_unbind(struct builder *b, int di, const char *driver)
 	char *rel = relf(b, "sys/bus/%s/drivers/%s/unbind", vs_bus_name(d->bus), driver);
 
 	if (rel)
-		add_step(b, VS_STEP_UNBIND, di, rel, d->name, driver, "detach %s from %s",
-			 d->name, driver);
+		add_step(b, VS_STEP_UNBIND, di, rel, d->name, driver, "detach it from %s", driver);
 	free(rel);
 }
 
@@ -261,11 +260,11 @@ static void step_verify(struct builder *b, int di, const char *driver)
 		return;
 	if (driver)
 		add_step(b, VS_STEP_VERIFY, di, rel, NULL, driver,
-			 "check that %s is on %s: drivers_probe reports success even when no "
-			 "driver binds", d->name, driver);
+			 "check that it is on %s: drivers_probe reports success even when no "
+			 "driver binds", driver);
 	else
 		add_step(b, VS_STEP_VERIFY, di, rel, NULL, NULL,
-			 "check that %s is on no driver, as it was before", d->name);
+			 "check that it is on no driver, as it was before");
 	free(rel);
 }
 
@@ -478,8 +477,8 @@ static void plan_bind_device(struct builder *b, const struct vs_device *dev, boo
 	b->plan->devices[di].target_override = xstrdup_opt(b, target);
 	driver_needed(b, dev->bus, target);
 	if (!vs_streq(dev->driver_override, target)) {
-		char *why = relf(b, "from now on only %s may bind %s (the override alone "
-				 "unbinds and loads nothing)", target, dev->name);
+		char *why = relf(b, "from now on only %s may bind it (the override alone "
+				 "unbinds and loads nothing)", target);
 
 		if (why)
 			step_override(b, di, target, why);
@@ -488,8 +487,8 @@ static void plan_bind_device(struct builder *b, const struct vs_device *dev, boo
 	if (dev->driver)
 		step_unbind(b, di, dev->driver);
 	{
-		char *why = relf(b, "ask the kernel to bind %s: with the override only %s matches",
-				 dev->name, target);
+		char *why = relf(b, "ask the kernel to bind it: with the override only %s matches",
+				 target);
 
 		if (why)
 			step_probe(b, di, why);
@@ -649,8 +648,8 @@ static void plan_restore_device(struct builder *b, const struct vs_device *dev, 
 	want_override = d->target_override;
 	if (!vs_streq(dev->driver_override, want_override)) {
 		char *why = want_override
-			? relf(b, "put back the override %s had before: %s", dev->name, want_override)
-			: relf(b, "clear the override so that %s's own driver may bind again", dev->name);
+			? relf(b, "put back the override it had before: %s", want_override)
+			: relf(b, "clear the override so that its own driver may bind again");
 
 		if (why)
 			step_override(b, di, want_override, why);
@@ -662,7 +661,7 @@ static void plan_restore_device(struct builder *b, const struct vs_device *dev, 
 			cur = NULL;
 		}
 		if (e->driver && !vs_streq(cur, e->driver)) {
-			char *why = relf(b, "let the kernel give %s back to %s", dev->name, e->driver);
+			char *why = relf(b, "let the kernel give it back to %s", e->driver);
 
 			if (why)
 				step_probe(b, di, why);
@@ -672,7 +671,7 @@ static void plan_restore_device(struct builder *b, const struct vs_device *dev, 
 			step_verify(b, di, NULL);
 		}
 	} else if (!cur || vs_is_vfio_driver(cur)) {
-		char *why = relf(b, "let the kernel bind the driver of its choice to %s", dev->name);
+		char *why = relf(b, "let the kernel bind the driver of its choice");
 
 		if (cur)
 			step_unbind(b, di, cur);

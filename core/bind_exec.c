@@ -521,7 +521,7 @@ static void converge(struct exec *e, int di, const char *want, const char *want_
 		free(why);
 	}
 	if (st.driver && (want_any ? vs_is_vfio_driver(st.driver) : !vs_streq(st.driver, want))) {
-		why = xfmt(e, "detach %s from %s", d->name, st.driver);
+		why = xfmt(e, "detach it from %s", st.driver);
 		exec_retry(e, phase, VS_STEP_UNBIND, di, st.driver, NULL, why);
 		free(why);
 	}
@@ -541,7 +541,7 @@ static void converge(struct exec *e, int di, const char *want, const char *want_
 	}
 	if (vs_streq(st.driver, want))
 		goto out;
-	why = xfmt(e, "let the kernel give %s back to %s", d->name, want);
+	why = xfmt(e, "let the kernel give it back to %s", want);
 	exec_retry(e, phase, VS_STEP_PROBE, di, NULL, NULL, why);
 	free(why);
 	if (exec_new(e, phase, VS_STEP_VERIFY, di, want, NULL, "check that it is back") == VS_STEP_OK)
@@ -553,7 +553,7 @@ static void converge(struct exec *e, int di, const char *want, const char *want_
 	if (!st.present)
 		goto out;
 	if (st.driver) {
-		why = xfmt(e, "detach %s from %s", d->name, st.driver);
+		why = xfmt(e, "detach it from %s", st.driver);
 		exec_retry(e, VS_PHASE_FALLBACK, VS_STEP_UNBIND, di, st.driver, NULL, why);
 		free(why);
 	}

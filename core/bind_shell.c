@@ -50,8 +50,12 @@ void vs_step_shell(struct vs_strbuf *sb, const struct vs_step *s, const char *de
 		add_quoted(sb, s->path);
 		break;
 	case VS_STEP_VERIFY:
-		vs_strbuf_addf(&msg, "vfioscope: %s is not on %s", device ? device : "the device",
-			       s->driver ? s->driver : "no driver");
+		if (s->driver)
+			vs_strbuf_addf(&msg, "vfioscope: %s is not on %s", device ? device : "the device",
+				       s->driver);
+		else
+			vs_strbuf_addf(&msg, "vfioscope: %s is still on a driver",
+				       device ? device : "the device");
 		if (s->driver) {
 			vs_strbuf_add(sb, "case \"$(readlink ");
 			add_quoted(sb, s->path);
@@ -123,6 +127,7 @@ char *vs_plan_shell(const struct vs_plan *plan)
 		add_comment(&sb, "# for the system root ", plan->root_path);
 	vs_strbuf_add(&sb, "# Run as root. The script stops at the first failing command; vfioscope\n"
 			   "# itself also rolls every device back when a step fails.\n");
+	vs_strbuf_add(&sb, "#\n");
 	summary(&sb, plan);
 	if (plan->op == VS_OP_BIND && plan->n_refused)
 		vs_strbuf_add(&sb, "# vfioscope refuses to run this plan (see REFUSED above).\n");
