@@ -264,9 +264,9 @@ static void test_misc(void)
 		char *q = vs_vmargs_qemu(va, true);
 
 		CHECK_STR(va->entries[0].arg, "vfio-platform,host=q'$(touch pwned)`touch pwned2`"
-			  ";x,,y.gpio,id=hostdev-q__touch_pwned__touch_pwned2__x_y.gpio");
+			  ";x,,y.gpio,id=hostdev-q___touch_pwned__touch_pwned2__x_y.gpio");
 		CHECK_STR(q, "-device 'vfio-platform,host=q'\\''$(touch pwned)`touch pwned2`"
-			  ";x,,y.gpio,id=hostdev-q__touch_pwned__touch_pwned2__x_y.gpio'\n");
+			  ";x,,y.gpio,id=hostdev-q___touch_pwned__touch_pwned2__x_y.gpio'\n");
 		free(q);
 	}
 	vs_vmargs_free(va);
