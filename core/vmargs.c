@@ -50,6 +50,7 @@ static const char *const note_names[] = {
 	[VS_VMN_FSLMC_QEMU] = "fslmc_needs_patched_qemu",
 	[VS_VMN_FSLMC_IRQ_CFG] = "fslmc_irq_cfg_allowed",
 	[VS_VMN_FSLMC_CONTAINER] = "fslmc_container",
+	[VS_VMN_VMD_DOMAIN] = "vmd_domain",
 };
 
 const char *vs_vm_note_code_name(enum vs_vm_note_code code)
@@ -81,11 +82,14 @@ static bool pci_passable(const struct vs_device *d)
 	return d->bus == VS_BUS_PCI && d->pci && !vs_pci_is_bridge(d);
 }
 
-/* A member a group brings along: PCI endpoints, platform and AMBA devices
- * (fsl-mc objects go with their container). */
+/* A member a group brings along: PCI endpoints outside VMD domains, platform
+ * and AMBA devices (fsl-mc objects go with their container, devices behind
+ * VMD with their controller). */
 static bool member_passable(const struct vs_device *d)
 {
-	return d->bus == VS_BUS_PCI ? pci_passable(d) : d->bus != VS_BUS_FSL_MC;
+	if (d->bus == VS_BUS_PCI)
+		return pci_passable(d) && !d->pci->vmd;
+	return d->bus != VS_BUS_FSL_MC;
 }
 
 static enum vs_vm_kind kind_of(const struct vs_device *d)
@@ -233,6 +237,25 @@ static int select_named(struct build *b, const struct vs_device *const *sel, siz
 						  "vfio-pci never takes bridges; name the devices behind it",
 						  d->name, g ? "its IOMMU group" : "it has no IOMMU group and");
 			continue;	/* its group's endpoints come in pass 2 */
+		}
+		if (d->bus == VS_BUS_PCI && d->pci && d->pci->vmd) {
+			const struct vs_device *vmd = d->pci->vmd;
+			struct vs_strbuf sb = VS_STRBUF_INIT;
+
+			if (only)
+				return vs_err_set(err, -EPERM,
+						  "%s is behind VMD controller %s: binding the controller "
+						  "to vfio-pci removes its whole domain from the host, so "
+						  "no device behind it can be passed alone; pass %s (the "
+						  "guest then needs the vmd driver)",
+						  d->name, vmd->name, vmd->name);
+			vs_strbuf_addf(&sb, "%s is behind VMD controller %s: the controller goes "
+				       "to the VM with every device behind it (binding it to "
+				       "vfio-pci removes the domain from the host), and the guest "
+				       "needs the vmd driver.", d->name, vmd->name);
+			add_note(b, VS_VMN_VMD_DOMAIN, false, d, &sb);
+			add_entry(b, vmd);
+			continue;
 		}
 		if (d->bus == VS_BUS_FSL_MC) {
 			const struct vs_device *c = fslmc_container(d);

@@ -82,7 +82,8 @@ struct vs_vm_port {
  * @device: the device (borrowed from the topology)
  * @kind: how QEMU takes it
  * @named: the selection named it (false: brought along by its IOMMU group,
- *         or the container of a named fsl-mc object)
+ *         the container of a named fsl-mc object, or the VMD controller of
+ *         a named device behind it)
  * @id: QEMU device id: "hostdev-" and the sysfs name with characters outside
  *      [A-Za-z0-9._-] and the PCI ':' and '.' turned into '-' for PCI,
  *      '_' for other buses ("hostdev-0001-03-00-0", "hostdev-e6055400.gpio")
@@ -118,6 +119,7 @@ enum vs_vm_note_code {
 	VS_VMN_FSLMC_QEMU,	  /* vfio-fsl-mc needs NXP's patched QEMU */
 	VS_VMN_FSLMC_IRQ_CFG,	  /* container needs DPRC_CFG_OPT_IRQ_CFG_ALLOWED */
 	VS_VMN_FSLMC_CONTAINER,	  /* a named fsl-mc object goes as its container */
+	VS_VMN_VMD_DOMAIN,	  /* a device behind VMD goes as its VMD controller */
 };
 /** vs_vm_note_code_name() - stable name: "not_viable", "not_bound", ... */
 const char *vs_vm_note_code_name(enum vs_vm_note_code code);
@@ -197,7 +199,10 @@ struct vs_vmargs_opts {
  * -ENODEV a device has no IOMMU group and the system is not in no-IOMMU mode
  *  (the message says why, and how no-IOMMU mode would change it);
  * -EPERM a device cannot be passed at all: a PCI bridge named with --only,
- *  a bridge whose group has no endpoint, the root fsl-mc container;
+ *  a bridge whose group has no endpoint, the root fsl-mc container, a
+ *  device behind a VMD controller named with --only (binding the controller
+ *  to vfio-pci removes its whole domain from the host, so only the
+ *  controller can go; without --only it goes in the device's place);
  * -ENOMEM.
  */
 int vs_vmargs_build(const struct vs_topology *topo,
