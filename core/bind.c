@@ -646,8 +646,11 @@ static void plan_restore_device(struct builder *b, const struct vs_device *dev, 
 					: (dev->mc->container ? dev->mc->container->name : "none"));
 		return;
 	}
+	/* only the override may change while a process holds the group: an unbind
+	 * of vfio blocks, a probe fails and leaves the device on no driver */
 	h = vs_vfio_holder_for(b->holders, b->topo, dev);
-	if (h && (vs_is_vfio_driver(dev->driver) || (e && !vs_streq(dev->driver, e->driver)))) {
+	if (h && (e ? !vs_streq(dev->driver, e->driver)
+		    : !dev->driver || vs_is_vfio_driver(dev->driver))) {
 		refuse_held(b, dev, h, false);
 		return;
 	}

@@ -593,8 +593,15 @@ static int precheck(struct exec *e, struct vs_err *err)
 		const struct vs_device *dev = vs_topology_find(e->topo, d->name);
 		const struct vs_vfio_holder *hd;
 
+		bool drivers_change = false;
+		size_t k;
+
 		if (d->nothing_to_do)
 			continue;
+		for (k = 0; k < p->n_steps; k++)
+			drivers_change |= p->steps[k].dev == (int)i &&
+					  p->steps[k].action != VS_STEP_SET_OVERRIDE &&
+					  p->steps[k].action != VS_STEP_VERIFY;
 		read_state(e, d->bus, d->name, &st);
 		if (!st.present)
 			r = vs_err_set(err, -EAGAIN, "%s is gone since the plan was made; nothing "
@@ -604,7 +611,7 @@ static int precheck(struct exec *e, struct vs_err *err)
 				       "override %s); plan again; nothing was changed", d->name,
 				       st.driver ? st.driver : "no driver",
 				       st.override ? st.override : "(null)");
-		else if (dev && (hd = vs_vfio_holder_for(h, e->topo, dev)))
+		else if (drivers_change && dev && (hd = vs_vfio_holder_for(h, e->topo, dev)))
 			r = vs_err_set(err, -EAGAIN, "%s: %s is now held open by process %ld (%s); "
 				       "stop it first; nothing was changed", d->name, hd->node,
 				       (long)hd->pid, hd->comm ? hd->comm : "unknown program");

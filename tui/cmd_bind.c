@@ -168,6 +168,10 @@ static void print_result(struct vs_cli *cli, const struct vs_plan *plan,
 {
 	size_t i;
 
+	if (res->n_devices == 0)
+		fprintf(cli->out, "nothing to do: %s\n", plan->op == VS_OP_RESTORE
+			? "no device to restore (the journal has no entry for it)"
+			: "no device to bind");
 	for (i = 0; i < res->n_devices; i++) {
 		const struct vs_result_device *d = &res->devices[i];
 
@@ -177,7 +181,7 @@ static void print_result(struct vs_cli *cli, const struct vs_plan *plan,
 			vs_outcome_name(d->outcome));
 		if (d->message && (d->outcome == VS_OUTCOME_DONE || d->outcome == VS_OUTCOME_UNCHANGED))
 			fprintf(cli->out, "  %s\n", vs_cli_term(cli, d->message));
-		else if (d->message)
+		else if (d->message && d->outcome != VS_OUTCOME_REFUSED)	/* printed before */
 			say_err(cli, "", d->message);
 	}
 	for (i = 0; i < plan->n_skipped; i++)
