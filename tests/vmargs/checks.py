@@ -173,6 +173,33 @@ def test_shell_hostile():
               f'{name}: QEMU receives the exact name ({got!r})')
 
 
+def test_shell_plan():
+    """The plan inside the shell form is bind's own dry run for the devices
+    passed, with --group (the groups must leave the host whole)."""
+    for fx, args in (('ten64', ['0001:03:00.0']),
+                     ('q35', ['--only', '0000:09:00.1']),
+                     ('vmargs-imx8qm', ['5b040000.ethernet']),
+                     ('vmargs-ls1088', ['dpni.1'])):
+        r = run(fx, '--format', 'shell', *args)
+        check(r.returncode == 0, f'{fx} {args}: shell exit')
+        lines = r.stdout.decode().splitlines()
+        try:
+            start = lines.index('# vfioscope bind plan')
+            end = max(i for i, l in enumerate(lines) if l.startswith('exec "'))
+        except ValueError:
+            check(False, f'{fx} {args}: plan and exec line present')
+            continue
+        devs = [d['name'] for d in json.loads(run(fx, '--json', *args).stdout)['devices']]
+        b = subprocess.run([VFIOSCOPE, '--sysroot', root(fx), 'bind', '--dry-run',
+                            '--group', *devs], capture_output=True)
+        check(b.returncode == 0, f'{fx} {args}: bind --dry-run exit')
+        want = b.stdout.decode().splitlines()[1:]
+        check(lines[start:end - 1] == want,
+              f'{fx} {args}: embedded plan is bind --dry-run --group {devs}')
+        check(subprocess.run(['sh', '-n'], input=r.stdout).returncode == 0,
+              f'{fx} {args}: sh -n accepts the script')
+
+
 def test_oneline_matches_json():
     for fx, dev in (('q35', '0000:09:00.1'), ('ten64', '0001:03:00.0'),
                     ('vmargs-misc', HOSTILE1), ('vmargs-imx8qm', '5b040000.ethernet')):
@@ -221,6 +248,7 @@ def main():
         test_libvirt_pci()
         test_libvirt_platform()
         test_shell_hostile()
+        test_shell_plan()
         test_oneline_matches_json()
         test_terminal()
     finally:
