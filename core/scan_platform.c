@@ -58,7 +58,7 @@ static int read_of_node(struct vs_device *dev, int fd)
 	if (!plat->of_node)
 		return -ENOMEM;
 	/* compatible is a list of NUL-terminated strings: the first is the most specific. */
-	n = vs_read_attr(fd, "of_node/compatible", &s);
+	n = vs_scan_attr(fd, "of_node/compatible", &s);
 	if (n == -ENOMEM)
 		return -ENOMEM;
 	if (n >= 0) {
@@ -72,7 +72,7 @@ static int read_of_node(struct vs_device *dev, int fd)
 
 static int read_modalias(struct vs_device *dev, int fd)
 {
-	ssize_t n = vs_read_attr(fd, "modalias", &dev->plat->modalias);
+	ssize_t n = vs_scan_attr(fd, "modalias", &dev->plat->modalias);
 
 	return n == -ENOMEM ? -ENOMEM : 0;
 }
