@@ -673,9 +673,9 @@ static int check_closure(struct ctx *c, const struct vs_device *const *devs, siz
 				       dn ? dn : d->node->path);
 			r = add_finding(c->out, "ARM_DEP_PASS_TOO", VS_ARM_WARN, dn ? dn : d->node->path,
 					vs_strbuf_cstr(&fix),
-					"%s needs %s (%s of %s), a device with its own registers that nothing else on the host uses: the guest cannot reach it unless it is passed too (seed 001 passed enet0_lpcg with fec1).",
-					d->from ? d->from->path : "?", d->node->path, d->prop ? d->prop : "part",
-					d->from ? d->from->path : "?");
+					"%s needs %s (through `%s`), a device with its own registers that nothing else on the host uses: the guest cannot reach it unless it is passed too (seed 001 passed enet0_lpcg with fec1).",
+					d->from ? d->from->path : "?", d->node->path,
+					d->prop ? d->prop : "its subtree");
 			vs_strbuf_release(&fix);
 		} else if (d->role == VS_DT_ROLE_HOST_SHARED) {
 			rn = d->replacement ? vs_dt_devname(d->replacement) : NULL;
