@@ -711,17 +711,21 @@ static int check_closure(struct ctx *c, const struct vs_device *const *devs, siz
 
 static int check_fslmc(struct ctx *c, const struct vs_device *dev)
 {
-	struct vs_strbuf objs = VS_STRBUF_INIT;
+	struct vs_strbuf objs = VS_STRBUF_INIT, fix = VS_STRBUF_INIT;
 	size_t i;
 	int r;
 
 	if (!dev->mc || !vs_streq(dev->mc->obj_type, "dprc")) {
 		const struct vs_device *cont = dev->mc ? dev->mc->container : NULL;
 
-		return add_finding(c->out, "ARM_FSLMC_CONTAINER", VS_ARM_BLOCK, dev->name,
-				   "pass the container instead: -device vfio-fsl-mc,host=DPRC",
-				   "%s is an object inside %s: vfio-fsl-mc takes whole DPRC containers, and every object of a container shares its IOMMU group.",
-				   dev->name, cont ? cont->name : "a container");
+		vs_strbuf_addf(&fix, "pass the container instead: -device vfio-fsl-mc,host=%s",
+			       cont ? cont->name : "dprc.N");
+		r = add_finding(c->out, "ARM_FSLMC_CONTAINER", VS_ARM_BLOCK, dev->name,
+				vs_strbuf_cstr(&fix),
+				"%s is an object inside %s: vfio-fsl-mc takes whole DPRC containers, and every object of a container shares its IOMMU group.",
+				dev->name, cont ? cont->name : "a container");
+		vs_strbuf_release(&fix);
+		return r;
 	}
 	if (!dev->mc->container)
 		return add_finding(c->out, "ARM_FSLMC_CONTAINER", VS_ARM_BLOCK, dev->name,
@@ -729,12 +733,14 @@ static int check_fslmc(struct ctx *c, const struct vs_device *dev)
 				   "%s is the root container: it holds the host's own DPAA2 objects.", dev->name);
 	for (i = 0; i < dev->n_children; i++)
 		vs_strbuf_addf(&objs, "%s%s", i ? ", " : "", dev->children[i]->name);
+	vs_strbuf_addf(&fix, "QEMU (NXP's patched build): -device vfio-fsl-mc,host=%s", dev->name);
 	r = add_finding(c->out, "ARM_FSLMC_CONTAINER", VS_ARM_INFO, dev->name,
-			"QEMU: -device vfio-fsl-mc,host=CONTAINER with NXP's patched QEMU",
+			vs_strbuf_cstr(&fix),
 			"%s goes as a whole%s%s%s: vfio-fsl-mc binds its objects itself. It must have been created with DPRC_CFG_OPT_IRQ_CFG_ALLOWED so the MC firmware can route its interrupts to a VM (seed 000); mainline QEMU has no vfio-fsl-mc device, and the kernel driver is deprecated in 6.18.",
 			dev->name, objs.len ? " with " : "", vs_strbuf_cstr(&objs),
 			dev->iommu_group >= 0 ? " (one IOMMU group)" : "");
 	vs_strbuf_release(&objs);
+	vs_strbuf_release(&fix);
 	return r;
 }
 
@@ -755,13 +761,13 @@ int vs_arm_check(const struct vs_topology *topo, const struct vs_dt *dt,
 		mc |= devs[i]->bus == VS_BUS_FSL_MC;
 	}
 	if (r == 0 && plat)
-		r = kernel_driver(&c, "", "platform", "vfio-platform", "CONFIG_VFIO_PLATFORM",
+		r = kernel_driver(&c, "kernel", "platform", "vfio-platform", "CONFIG_VFIO_PLATFORM",
 				  c.k.cfg_vfio_platform, c.k.drv_vfio_platform);
 	if (r == 0 && amba)
-		r = kernel_driver(&c, "", "amba", "vfio-amba", "CONFIG_VFIO_AMBA",
+		r = kernel_driver(&c, "kernel", "amba", "vfio-amba", "CONFIG_VFIO_AMBA",
 				  c.k.cfg_vfio_amba, c.k.drv_vfio_amba);
 	if (r == 0 && mc)
-		r = kernel_driver(&c, "", "fsl-mc", "vfio-fsl-mc", "CONFIG_VFIO_FSL_MC",
+		r = kernel_driver(&c, "kernel", "fsl-mc", "vfio-fsl-mc", "CONFIG_VFIO_FSL_MC",
 				  c.k.cfg_vfio_fsl_mc, c.k.drv_vfio_fsl_mc);
 	nodes = calloc(n ? n : 1, sizeof(*nodes));
 	if (!nodes)
@@ -771,8 +777,6 @@ int vs_arm_check(const struct vs_topology *topo, const struct vs_dt *dt,
 			continue;
 		if (devs[i]->bus == VS_BUS_FSL_MC) {
 			r = check_fslmc(&c, devs[i]);
-			if (r == 0)
-				r = check_group(&c, devs[i], devs, n);
 			continue;
 		}
 		if (devs[i]->iommu_group < 0)
@@ -819,10 +823,10 @@ int vs_arm_check_system(const struct vs_topology *topo, const struct vs_dt *dt,
 		mc += topo->devices[i]->bus == VS_BUS_FSL_MC;
 	}
 	if (r == 0 && plat)
-		r = kernel_driver(&c, "", "platform", "vfio-platform", "CONFIG_VFIO_PLATFORM",
+		r = kernel_driver(&c, "kernel", "platform", "vfio-platform", "CONFIG_VFIO_PLATFORM",
 				  c.k.cfg_vfio_platform, c.k.drv_vfio_platform);
 	if (r == 0 && mc)
-		r = kernel_driver(&c, "", "fsl-mc", "vfio-fsl-mc", "CONFIG_VFIO_FSL_MC",
+		r = kernel_driver(&c, "kernel", "fsl-mc", "vfio-fsl-mc", "CONFIG_VFIO_FSL_MC",
 				  c.k.cfg_vfio_fsl_mc, c.k.drv_vfio_fsl_mc);
 	if (r == 0 && nogroup)
 		r = add_finding(out, "ARM_NOIOMMU", VS_ARM_INFO, "", NULL,
