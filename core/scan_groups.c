@@ -58,6 +58,7 @@ static bool unknown_member_blocks(int gfd, const char *name)
 	return blocks;
 }
 
+/* Return: 0, 1 when the entry is not a usable group directory (dropped), -ENOMEM. */
 static int read_group(struct vs_scan *sc, int gdir, struct vs_group *g, bool *unknown_blocks)
 {
 	char idstr[16], *s;
@@ -69,9 +70,11 @@ static int read_group(struct vs_scan *sc, int gdir, struct vs_group *g, bool *un
 	*unknown_blocks = false;
 	snprintf(idstr, sizeof(idstr), "%d", g->id);
 	gfd = openat(gdir, idstr, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (gfd < 0)
-		return vs_topology_warn(sc->topo, "IOMMU group %d: cannot open (%s)", g->id,
-					strerror(errno));
+	if (gfd < 0) {
+		r = vs_topology_warn(sc->topo, "IOMMU group %d: cannot open (%s); ignored", g->id,
+				     strerror(errno));
+		return r < 0 ? r : 1;
+	}
 	n = vs_read_attr(gfd, "type", &s);
 	if (n == -ENOMEM)
 		goto oom;
@@ -207,12 +210,20 @@ int vs_scan_groups(struct vs_scan *sc)
 		r = -ENOMEM;
 		goto out;
 	}
-	t->n_groups = n;
-	t->iommu = n > 0;
-	for (i = 0; i < n && r == 0; i++) {
-		t->groups[i].id = ids[i];
-		r = read_group(sc, dirfd(d), &t->groups[i], &unknown_blocks[i]);
+	for (i = 0; i < n && r >= 0; i++) {
+		struct vs_group *g = &t->groups[t->n_groups];
+
+		g->id = ids[i];
+		r = read_group(sc, dirfd(d), g, &unknown_blocks[t->n_groups]);
+		if (r != 1)
+			t->n_groups++;	/* also on failure, so that the free sees it */
+		else
+			memset(g, 0, sizeof(*g));
 	}
+	if (r == 1)
+		r = 0;
+	n = t->n_groups;
+	t->iommu = n > 0;
 	/* Members from the device side: each device's iommu_group link. */
 	for (i = 0; i < t->n_devices && r == 0; i++) {
 		struct vs_device *dev = t->devices[i];

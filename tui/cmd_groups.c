@@ -30,9 +30,10 @@ static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
 		vs_strbuf_addf(sb, ": %snot viable%s", vs_cli_red(cli), vs_cli_plain(cli));
 		for (i = 0; i < g->n_blocking; i++)
 			vs_strbuf_addf(sb, "%s %s (%s)", i ? "," : ", blocked by",
-				       g->blocking[i]->name, vs_cli_term(cli, g->blocking[i]->driver));
+				       vs_cli_term(cli, g->blocking[i]->name),
+				       vs_cli_term(cli, g->blocking[i]->driver));
 		if (!g->n_blocking)
-			vs_strbuf_add(sb, ", blocked by a device on a bus this scan does not read");
+			vs_strbuf_add(sb, ", blocked by a member this scan did not find");
 	}
 	fprintf(cli->out, "%s\n", vs_strbuf_cstr(sb));
 	for (i = 0; i < g->n_members; i++) {
@@ -46,7 +47,7 @@ static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
 		fprintf(cli->out, "%s\n", vs_strbuf_cstr(sb));
 	}
 	for (i = 0; i < g->n_unknown_members; i++)
-		fprintf(cli->out, "  %s (a device on a bus vfioscope does not read)\n",
+		fprintf(cli->out, "  %s (listed in the group, but not a device this scan found)\n",
 			vs_cli_term(cli, g->unknown_members[i]));
 	(void)topo;
 }
