@@ -237,8 +237,7 @@ static void step_unbind(struct builder *b, int di, const char *driver)
 	char *rel = relf(b, "sys/bus/%s/drivers/%s/unbind", vs_bus_name(d->bus), driver);
 
 	if (rel)
-		add_step(b, VS_STEP_UNBIND, di, rel, d->name, driver, "detach %s from %s",
-			 d->name, driver);
+		add_step(b, VS_STEP_UNBIND, di, rel, d->name, driver, "detach it from %s", driver);
 	free(rel);
 }
 
@@ -261,11 +260,11 @@ static void step_verify(struct builder *b, int di, const char *driver)
 		return;
 	if (driver)
 		add_step(b, VS_STEP_VERIFY, di, rel, NULL, driver,
-			 "check that %s is on %s: drivers_probe reports success even when no "
-			 "driver binds", d->name, driver);
+			 "check that it is on %s: drivers_probe reports success even when no "
+			 "driver binds", driver);
 	else
 		add_step(b, VS_STEP_VERIFY, di, rel, NULL, NULL,
-			 "check that %s is on no driver, as it was before", d->name);
+			 "check that it is on no driver, as it was before");
 	free(rel);
 }
 
@@ -478,8 +477,8 @@ static void plan_bind_device(struct builder *b, const struct vs_device *dev, boo
 	b->plan->devices[di].target_override = xstrdup_opt(b, target);
 	driver_needed(b, dev->bus, target);
 	if (!vs_streq(dev->driver_override, target)) {
-		char *why = relf(b, "from now on only %s may bind %s (the override alone "
-				 "unbinds and loads nothing)", target, dev->name);
+		char *why = relf(b, "from now on only %s may bind it (the override alone "
+				 "unbinds and loads nothing)", target);
 
 		if (why)
 			step_override(b, di, target, why);
@@ -488,8 +487,8 @@ static void plan_bind_device(struct builder *b, const struct vs_device *dev, boo
 	if (dev->driver)
 		step_unbind(b, di, dev->driver);
 	{
-		char *why = relf(b, "ask the kernel to bind %s: with the override only %s matches",
-				 dev->name, target);
+		char *why = relf(b, "ask the kernel to bind it: with the override only %s matches",
+				 target);
 
 		if (why)
 			step_probe(b, di, why);
@@ -508,40 +507,59 @@ static bool planned(const struct vs_plan *p, const struct vs_device *dev)
 	return false;
 }
 
-/* Say which members will keep a group from being viable after the bind. */
+static int add_blocker(struct vs_group_viability *g, const struct vs_device *m)
+{
+	char **n = realloc(g->blocking, (g->n_blocking + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	g->blocking = n;
+	if (asprintf(&g->blocking[g->n_blocking], "%s (%s)", m->name,
+		     m->driver ? m->driver : "no driver") < 0)
+		return -ENOMEM;
+	g->n_blocking++;
+	return 0;
+}
+
+/* Which members will keep each touched group from being viable after the bind. */
 static void predict_viability(struct builder *b)
 {
-	const struct vs_plan *p = b->plan;
+	struct vs_plan *p = b->plan;
 	size_t i, j, k;
 
 	for (i = 0; i < p->n_devices; i++) {
+		struct vs_group_viability *ng, *gv;
 		const struct vs_group *g;
-		struct vs_strbuf sb = VS_STRBUF_INIT;
 		int id = p->devices[i].group;
 		bool dup = false;
 
-		for (k = 0; k < i; k++)
-			dup |= p->devices[k].group == id;
+		for (k = 0; k < p->n_groups; k++)
+			dup |= p->groups[k].id == id;
 		g = id >= 0 && !dup ? vs_topology_group(b->topo, id) : NULL;
 		if (!g)
 			continue;
+		ng = realloc(p->groups, (p->n_groups + 1) * sizeof(*ng));
+		if (!ng) {
+			b->r = -ENOMEM;
+			return;
+		}
+		p->groups = ng;
+		gv = &ng[p->n_groups++];
+		memset(gv, 0, sizeof(*gv));
+		gv->id = id;
 		for (j = 0; j < g->n_members; j++) {
 			const struct vs_device *m = g->members[j];
 
-			if (planned(p, m) || is_bridge(m) || vs_driver_managed_dma(m->driver) ||
+			if (planned(p, m) || vs_driver_managed_dma(m->driver) ||
 			    (is_fslmc_object(m) && m->mc->container && planned(p, m->mc->container)))
 				continue;
-			vs_strbuf_addf(&sb, "%s%s (%s)", sb.len ? ", " : "", m->name, m->driver);
+			if (add_blocker(gv, m) < 0)
+				b->r = -ENOMEM;
 		}
-		if (sb.len)
-			add_warning(b, "group %d will not be viable after this bind: %s stay%s on a "
-				    "driver that uses the DMA API, and QEMU will refuse the group; bind "
-				    "the whole group with --group", id, vs_strbuf_cstr(&sb),
-				    strchr(vs_strbuf_cstr(&sb), ',') ? "" : "s");
+		gv->viable = gv->n_blocking == 0 && g->n_unknown_members == 0;
 		for (j = 0; j < g->n_unknown_members; j++)
 			add_warning(b, "group %d also holds %s, which vfioscope does not read; check "
 				    "its driver by hand", id, g->unknown_members[j]);
-		vs_strbuf_release(&sb);
 	}
 }
 
@@ -649,8 +667,8 @@ static void plan_restore_device(struct builder *b, const struct vs_device *dev, 
 	want_override = d->target_override;
 	if (!vs_streq(dev->driver_override, want_override)) {
 		char *why = want_override
-			? relf(b, "put back the override %s had before: %s", dev->name, want_override)
-			: relf(b, "clear the override so that %s's own driver may bind again", dev->name);
+			? relf(b, "put back the override it had before: %s", want_override)
+			: relf(b, "clear the override so that its own driver may bind again");
 
 		if (why)
 			step_override(b, di, want_override, why);
@@ -662,7 +680,7 @@ static void plan_restore_device(struct builder *b, const struct vs_device *dev, 
 			cur = NULL;
 		}
 		if (e->driver && !vs_streq(cur, e->driver)) {
-			char *why = relf(b, "let the kernel give %s back to %s", dev->name, e->driver);
+			char *why = relf(b, "let the kernel give it back to %s", e->driver);
 
 			if (why)
 				step_probe(b, di, why);
@@ -672,7 +690,7 @@ static void plan_restore_device(struct builder *b, const struct vs_device *dev, 
 			step_verify(b, di, NULL);
 		}
 	} else if (!cur || vs_is_vfio_driver(cur)) {
-		char *why = relf(b, "let the kernel bind the driver of its choice to %s", dev->name);
+		char *why = relf(b, "let the kernel bind the driver of its choice");
 
 		if (cur)
 			step_unbind(b, di, cur);
@@ -751,6 +769,17 @@ void vs_step_release(struct vs_step *s)
 	free(s->reason);
 }
 
+void vs_group_viability_release(struct vs_group_viability *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_blocking; i++)
+		free(g->blocking[i]);
+	free(g->blocking);
+	g->blocking = NULL;
+	g->n_blocking = 0;
+}
+
 void vs_plan_free(struct vs_plan *plan)
 {
 	size_t i;
@@ -772,6 +801,9 @@ void vs_plan_free(struct vs_plan *plan)
 	free(plan->steps);
 	notes_free(plan->skipped, plan->n_skipped);
 	notes_free(plan->refused, plan->n_refused);
+	for (i = 0; i < plan->n_groups; i++)
+		vs_group_viability_release(&plan->groups[i]);
+	free(plan->groups);
 	for (i = 0; i < plan->n_warnings; i++)
 		free(plan->warnings[i]);
 	free(plan->warnings);

@@ -521,7 +521,7 @@ static void converge(struct exec *e, int di, const char *want, const char *want_
 		free(why);
 	}
 	if (st.driver && (want_any ? vs_is_vfio_driver(st.driver) : !vs_streq(st.driver, want))) {
-		why = xfmt(e, "detach %s from %s", d->name, st.driver);
+		why = xfmt(e, "detach it from %s", st.driver);
 		exec_retry(e, phase, VS_STEP_UNBIND, di, st.driver, NULL, why);
 		free(why);
 	}
@@ -541,7 +541,7 @@ static void converge(struct exec *e, int di, const char *want, const char *want_
 	}
 	if (vs_streq(st.driver, want))
 		goto out;
-	why = xfmt(e, "let the kernel give %s back to %s", d->name, want);
+	why = xfmt(e, "let the kernel give it back to %s", want);
 	exec_retry(e, phase, VS_STEP_PROBE, di, NULL, NULL, why);
 	free(why);
 	if (exec_new(e, phase, VS_STEP_VERIFY, di, want, NULL, "check that it is back") == VS_STEP_OK)
@@ -553,7 +553,7 @@ static void converge(struct exec *e, int di, const char *want, const char *want_
 	if (!st.present)
 		goto out;
 	if (st.driver) {
-		why = xfmt(e, "detach %s from %s", d->name, st.driver);
+		why = xfmt(e, "detach it from %s", st.driver);
 		exec_retry(e, VS_PHASE_FALLBACK, VS_STEP_UNBIND, di, st.driver, NULL, why);
 		free(why);
 	}
@@ -766,7 +766,7 @@ static void report_groups(struct exec *e)
 	for (i = 0; i < e->plan->n_devices; i++) {
 		int id = e->plan->devices[i].group;
 		const struct vs_group *g = id >= 0 ? vs_topology_group(t, id) : NULL;
-		struct vs_result_group *ng, *rg;
+		struct vs_group_viability *ng, *rg;
 		struct vs_strbuf sb = VS_STRBUF_INIT;
 		bool dup = false;
 
@@ -1006,7 +1006,7 @@ int vs_plan_execute(const struct vs_topology *topo, const struct vs_plan *plan,
 
 void vs_bind_result_free(struct vs_bind_result *res)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!res)
 		return;
@@ -1029,11 +1029,8 @@ void vs_bind_result_free(struct vs_bind_result *res)
 		free(res->steps[i].found);
 	}
 	free(res->steps);
-	for (i = 0; i < res->n_groups; i++) {
-		for (j = 0; j < res->groups[i].n_blocking; j++)
-			free(res->groups[i].blocking[j]);
-		free(res->groups[i].blocking);
-	}
+	for (i = 0; i < res->n_groups; i++)
+		vs_group_viability_release(&res->groups[i]);
 	free(res->groups);
 	for (i = 0; i < res->n_warnings; i++)
 		free(res->warnings[i]);

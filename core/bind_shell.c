@@ -50,8 +50,12 @@ void vs_step_shell(struct vs_strbuf *sb, const struct vs_step *s, const char *de
 		add_quoted(sb, s->path);
 		break;
 	case VS_STEP_VERIFY:
-		vs_strbuf_addf(&msg, "vfioscope: %s is not on %s", device ? device : "the device",
-			       s->driver ? s->driver : "no driver");
+		if (s->driver)
+			vs_strbuf_addf(&msg, "vfioscope: %s is not on %s", device ? device : "the device",
+				       s->driver);
+		else
+			vs_strbuf_addf(&msg, "vfioscope: %s is still on a driver",
+				       device ? device : "the device");
 		if (s->driver) {
 			vs_strbuf_add(sb, "case \"$(readlink ");
 			add_quoted(sb, s->path);
@@ -106,6 +110,23 @@ static void summary(struct vs_strbuf *sb, const struct vs_plan *plan)
 			       plan->refused[i].reason);
 		add_comment(sb, "#   ", vs_strbuf_cstr(&line));
 	}
+	for (i = 0; i < plan->n_groups; i++) {
+		const struct vs_group_viability *g = &plan->groups[i];
+		size_t j;
+
+		vs_strbuf_reset(&line);
+		vs_strbuf_addf(&line, "IOMMU group %d: ", g->id);
+		if (g->viable) {
+			vs_strbuf_add(&line, "viable after this plan");
+		} else {
+			vs_strbuf_add(&line, "NOT viable after this plan: ");
+			for (j = 0; j < g->n_blocking; j++)
+				vs_strbuf_addf(&line, "%s%s", j ? ", " : "", g->blocking[j]);
+			vs_strbuf_add(&line, g->n_blocking == 1 ? " blocks it" : " block it");
+			vs_strbuf_add(&line, "; QEMU will refuse it (bind the whole group with --group)");
+		}
+		add_comment(sb, "#   ", vs_strbuf_cstr(&line));
+	}
 	for (i = 0; i < plan->n_warnings; i++)
 		add_comment(sb, "# warning: ", plan->warnings[i]);
 	vs_strbuf_release(&line);
@@ -123,6 +144,7 @@ char *vs_plan_shell(const struct vs_plan *plan)
 		add_comment(&sb, "# for the system root ", plan->root_path);
 	vs_strbuf_add(&sb, "# Run as root. The script stops at the first failing command; vfioscope\n"
 			   "# itself also rolls every device back when a step fails.\n");
+	vs_strbuf_add(&sb, "#\n");
 	summary(&sb, plan);
 	if (plan->op == VS_OP_BIND && plan->n_refused)
 		vs_strbuf_add(&sb, "# vfioscope refuses to run this plan (see REFUSED above).\n");
