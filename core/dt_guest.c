@@ -511,8 +511,8 @@ static void emit_props(struct gctx *g, const struct vs_dt_node *n, unsigned dept
 			add_value(sb, vs_dt_prop(rep->node, "compatible"));
 			continue;
 		}
-		if (top_passed && strcmp(p->name, "compatible") == 0 && p->len &&
-		    strstr((const char *)p->val, "dummy")) {
+		if (top_passed && strcmp(p->name, "compatible") == 0 && n->n_compatible &&
+		    strstr(n->compatible[0], "dummy")) {
 			indent(sb, depth);
 			vs_strbuf_add(sb, "/* the host tree has a placeholder compatible: put the device's real one here */\n");
 		}
