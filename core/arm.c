@@ -418,16 +418,6 @@ static int kernel_driver(struct ctx *c, const char *subject, const char *bus, co
 	return r;
 }
 
-static const struct vs_group *group_of(const struct vs_topology *topo, int id)
-{
-	size_t i;
-
-	for (i = 0; id >= 0 && i < topo->n_groups; i++)
-		if (topo->groups[i].id == id)
-			return &topo->groups[i];
-	return NULL;
-}
-
 static bool in_list(const struct vs_device *const *devs, size_t n, const struct vs_device *d)
 {
 	size_t i;
@@ -455,7 +445,7 @@ const struct vs_dt_node *vs_dt_node_for_device(const struct vs_dt *dt,
 static int check_group(struct ctx *c, const struct vs_device *dev,
 		       const struct vs_device *const *devs, size_t n)
 {
-	const struct vs_group *g = group_of(c->topo, dev->iommu_group);
+	const struct vs_group *g = vs_device_group(c->topo, dev);
 	struct vs_strbuf others = VS_STRBUF_INIT;
 	size_t i, cnt = 0;
 	int r = 0;

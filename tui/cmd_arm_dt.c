@@ -290,6 +290,36 @@ static void print_closure(struct vs_cli *cli, const struct vs_dt_closure *c)
 		"host-shared = the host needs it as well.\n");
 }
 
+/*
+ * The arguments of dt and arm-check: --json, then device names. Returns
+ * VS_EXIT_OK with *@specs (free()) holding @*n names, or a usage error.
+ */
+static int arm_args(struct vs_cli *cli, const char *cmd, int argc, char **argv,
+		    bool *json, const char ***specs, size_t *n)
+{
+	int k;
+
+	*json = false;
+	*n = 0;
+	*specs = calloc((size_t)argc + 1, sizeof(**specs));
+	if (!*specs) {
+		vs_cli_error(cli, "out of memory");
+		return VS_EXIT_FAIL;
+	}
+	for (k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--json") == 0) {
+			*json = true;
+		} else if (argv[k][0] == '-' && argv[k][1] == '-' && argv[k][2]) {
+			free(*specs);
+			*specs = NULL;
+			return vs_cli_usage(cli, "%s: unknown option '%s'", cmd, argv[k]);
+		} else if (strcmp(argv[k], "--") != 0) {
+			(*specs)[(*n)++] = argv[k];
+		}
+	}
+	return VS_EXIT_OK;
+}
+
 int cmd_dt(struct vs_cli *cli, int argc, char **argv)
 {
 	const struct vs_dt_node **nodes = NULL;
@@ -297,24 +327,24 @@ int cmd_dt(struct vs_cli *cli, int argc, char **argv)
 	struct vs_err err = VS_ERR_INIT;
 	struct vs_dt_closure *c = NULL;
 	struct json_object *o, *a;
-	struct arm_env env;
-	bool json = false;
-	size_t n = 0, i;
-	int r, k;
+	struct arm_env env = { .topo = NULL, .dt = NULL };
+	const char **specs;
+	bool json;
+	size_t n, i;
+	int r;
 
-	for (k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--json") == 0)
-			json = true;
-		else if (argv[k][0] == '-' && argv[k][1] == '-' && argv[k][2])
-			return vs_cli_usage(cli, "dt: unknown option '%s'", argv[k]);
-		else if (strcmp(argv[k], "--") != 0)
-			n++;
-	}
-	if (!n)
-		return vs_cli_usage(cli, "dt: name at least one device or device-tree node");
-	r = arm_env_open(cli, true, &env);
+	r = arm_args(cli, "dt", argc, argv, &json, &specs, &n);
 	if (r != VS_EXIT_OK)
 		return r;
+	if (!n) {
+		free(specs);
+		return vs_cli_usage(cli, "dt: name at least one device or device-tree node");
+	}
+	r = arm_env_open(cli, true, &env);
+	if (r != VS_EXIT_OK) {
+		free(specs);
+		return r;
+	}
 	nodes = calloc(n, sizeof(*nodes));
 	devs = calloc(n, sizeof(*devs));
 	if (!nodes || !devs) {
@@ -322,18 +352,15 @@ int cmd_dt(struct vs_cli *cli, int argc, char **argv)
 		r = VS_EXIT_FAIL;
 		goto out;
 	}
-	for (i = 0, k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--json") == 0 || strcmp(argv[k], "--") == 0)
-			continue;
-		r = arm_resolve(cli, &env, argv[k], &devs[i], &nodes[i]);
+	for (i = 0; i < n; i++) {
+		r = arm_resolve(cli, &env, specs[i], &devs[i], &nodes[i]);
 		if (r != VS_EXIT_OK)
 			goto out;
 		if (!nodes[i]) {
-			vs_cli_error(cli, "%s has no device-tree node", argv[k]);
+			vs_cli_error(cli, "%s has no device-tree node", specs[i]);
 			r = VS_EXIT_FAIL;
 			goto out;
 		}
-		i++;
 	}
 	if (vs_dt_closure(env.dt, nodes, n, &c, &err) < 0) {
 		vs_cli_error(cli, "%s", vs_err_msg(&err));
@@ -363,6 +390,7 @@ out:
 	vs_dt_closure_free(c);
 	free(nodes);
 	free(devs);
+	free(specs);
 	arm_env_close(&env);
 	return r;
 }
@@ -376,40 +404,32 @@ int cmd_arm_check(struct vs_cli *cli, int argc, char **argv)
 	const struct vs_dt_node *node;
 	struct vs_err err = VS_ERR_INIT;
 	struct json_object *o, *a, *e;
-	struct arm_env env;
-	bool json = false, blocked = false;
-	size_t n = 0, i;
-	int r, k;
+	struct arm_env env = { .topo = NULL, .dt = NULL };
+	const char **specs;
+	bool json, blocked = false;
+	size_t n, i;
+	int r;
 
-	for (k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--json") == 0)
-			json = true;
-		else if (argv[k][0] == '-' && argv[k][1] == '-' && argv[k][2])
-			return vs_cli_usage(cli, "arm-check: unknown option '%s'", argv[k]);
-		else if (strcmp(argv[k], "--") != 0)
-			n++;
-	}
-	r = arm_env_open(cli, false, &env);
+	r = arm_args(cli, "arm-check", argc, argv, &json, &specs, &n);
 	if (r != VS_EXIT_OK)
 		return r;
+	r = arm_env_open(cli, false, &env);
 	devs = calloc(n ? n : 1, sizeof(*devs));
-	if (!devs) {
+	if (r == VS_EXIT_OK && !devs) {
 		vs_cli_error(cli, "out of memory");
-		arm_env_close(&env);
-		return VS_EXIT_FAIL;
+		r = VS_EXIT_FAIL;
 	}
-	for (i = 0, k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--json") == 0 || strcmp(argv[k], "--") == 0)
-			continue;
-		r = arm_resolve(cli, &env, argv[k], &devs[i], &node);
+	if (r != VS_EXIT_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		r = arm_resolve(cli, &env, specs[i], &devs[i], &node);
 		if (r == VS_EXIT_OK && !devs[i]) {
 			vs_cli_error(cli, "%s: the host has no device for %s (disabled, or no driver created one)",
-				     argv[k], node ? node->path : "it");
+				     specs[i], node ? node->path : "it");
 			r = VS_EXIT_FAIL;
 		}
 		if (r != VS_EXIT_OK)
 			goto out;
-		i++;
 	}
 	if (n)
 		r = vs_arm_check(env.topo, env.dt, devs, n, &f, &err);
@@ -457,6 +477,7 @@ out:
 	vs_err_release(&err);
 	vs_arm_findings_release(&f);
 	free(devs);
+	free(specs);
 	arm_env_close(&env);
 	return r;
 }
