@@ -28,4 +28,13 @@ void arm_env_close(struct arm_env *env);
 int arm_resolve(struct vs_cli *cli, const struct arm_env *env, const char *spec,
 		const struct vs_device **dev, const struct vs_dt_node **node);
 
+/**
+ * arm_resolve_nodes() - arm_resolve() each of @n names into new arrays
+ * *@devs and *@nodes (free() both, also on failure); every name must have a
+ * device-tree node. Prints the error. Return: VS_EXIT_OK or VS_EXIT_FAIL.
+ */
+int arm_resolve_nodes(struct vs_cli *cli, const struct arm_env *env,
+		      const char *const *specs, size_t n,
+		      const struct vs_device ***devs, const struct vs_dt_node ***nodes);
+
 #endif

@@ -76,6 +76,33 @@ int arm_resolve(struct vs_cli *cli, const struct arm_env *env, const char *spec,
 	return VS_EXIT_FAIL;
 }
 
+int arm_resolve_nodes(struct vs_cli *cli, const struct arm_env *env,
+		      const char *const *specs, size_t n,
+		      const struct vs_device ***devs, const struct vs_dt_node ***nodes)
+{
+	size_t i;
+	int r;
+
+	*nodes = calloc(n ? n : 1, sizeof(**nodes));
+	*devs = calloc(n ? n : 1, sizeof(**devs));
+	if (!*nodes || !*devs) {
+		vs_cli_error(cli, "out of memory");
+		return VS_EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++) {
+		r = arm_resolve(cli, env, specs[i], &(*devs)[i], &(*nodes)[i]);
+		if (r != VS_EXIT_OK)
+			return r;
+		if (!(*nodes)[i]) {
+			vs_cli_error(cli, "%s: not a platform device with a device-tree node%s", specs[i],
+				     (*devs)[i] && (*devs)[i]->bus == VS_BUS_FSL_MC ?
+				     " (DPAA2 containers need no guest tree node: the guest's fsl-mc bus finds them)" : "");
+			return VS_EXIT_FAIL;
+		}
+	}
+	return VS_EXIT_OK;
+}
+
 /* ------------------------------------------------------------------ */
 
 static const char *node_name(const struct vs_dt_node *n)
@@ -345,23 +372,9 @@ int cmd_dt(struct vs_cli *cli, int argc, char **argv)
 		free(specs);
 		return r;
 	}
-	nodes = calloc(n, sizeof(*nodes));
-	devs = calloc(n, sizeof(*devs));
-	if (!nodes || !devs) {
-		vs_cli_error(cli, "out of memory");
-		r = VS_EXIT_FAIL;
+	r = arm_resolve_nodes(cli, &env, specs, n, &devs, &nodes);
+	if (r != VS_EXIT_OK)
 		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		r = arm_resolve(cli, &env, specs[i], &devs[i], &nodes[i]);
-		if (r != VS_EXIT_OK)
-			goto out;
-		if (!nodes[i]) {
-			vs_cli_error(cli, "%s has no device-tree node", specs[i]);
-			r = VS_EXIT_FAIL;
-			goto out;
-		}
-	}
 	if (vs_dt_closure(env.dt, nodes, n, &c, &err) < 0) {
 		vs_cli_error(cli, "%s", vs_err_msg(&err));
 		r = VS_EXIT_FAIL;

@@ -90,7 +90,7 @@ int cmd_guest_dt(struct vs_cli *cli, int argc, char **argv)
 	char **specs;
 	char *dts = NULL;
 	uint64_t v;
-	size_t n = 0, i;
+	size_t n = 0;
 	int r = VS_EXIT_OK, k;
 
 	specs = calloc((size_t)argc, sizeof(*specs));
@@ -141,25 +141,9 @@ int cmd_guest_dt(struct vs_cli *cli, int argc, char **argv)
 	r = arm_env_open(cli, true, &env);
 	if (r != VS_EXIT_OK)
 		goto out;
-	nodes = calloc(n, sizeof(*nodes));
-	devs = calloc(n, sizeof(*devs));
-	if (!nodes || !devs) {
-		vs_cli_error(cli, "out of memory");
-		r = VS_EXIT_FAIL;
+	r = arm_resolve_nodes(cli, &env, (const char *const *)specs, n, &devs, &nodes);
+	if (r != VS_EXIT_OK)
 		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		r = arm_resolve(cli, &env, specs[i], &devs[i], &nodes[i]);
-		if (r != VS_EXIT_OK)
-			goto out;
-		if (!nodes[i]) {
-			vs_cli_error(cli, "%s: not a platform device with a device-tree node%s", specs[i],
-				     devs[i] && devs[i]->bus == VS_BUS_FSL_MC ?
-				     " (DPAA2 containers need no guest tree node: the guest's fsl-mc bus finds them)" : "");
-			r = VS_EXIT_FAIL;
-			goto out;
-		}
-	}
 	opts.base = base;
 	opts.command = vs_strbuf_cstr(&cmdline);
 	if (vs_guest_dts(env.dt, nodes, n, &opts, &dts, &err) < 0) {
