@@ -812,6 +812,9 @@ int vs_arm_check_system(const struct vs_topology *topo, const struct vs_dt *dt,
 		}
 		mc += topo->devices[i]->bus == VS_BUS_FSL_MC;
 	}
+	/* vfio-platform exists for ARM only: without a device tree it is no finding. */
+	if (!dt)
+		plat = nogroup = 0;
 	if (r == 0 && plat)
 		r = kernel_driver(&c, "kernel", "platform", "vfio-platform", "CONFIG_VFIO_PLATFORM",
 				  c.k.cfg_vfio_platform, c.k.drv_vfio_platform);

@@ -38,6 +38,14 @@ else
 	fail "arm-check changed the root"
 fi
 
+# System-wide (doctor-style) findings say it too; an x86 machine has none.
+V arm-check --json > "$TMP/sys.json" && fail "system check: exit 0 with a blocker" || ok "system check: exit 1"
+codes "$TMP/sys.json" > "$TMP/syscodes"
+expect_grep "system: kernel lacks vfio-platform" "blocker ARM_NO_VFIO_PLATFORM kernel" "$TMP/syscodes"
+expect_grep "system: devices without a group counted" "info ARM_NOIOMMU" "$TMP/syscodes"
+mkroot "$FX/q35.fx" "$TMP/q35"
+expect_eq "x86 (no device tree): no ARM findings" "no ARM findings" "$("$VFIOSCOPE" --sysroot "$TMP/q35" arm-check)"
+
 # The same from proc/config.gz, as a kernel with IKCONFIG_PROC shows it.
 rm -f "$R/boot/config-6.1.0-28-arm64"
 printf '# CONFIG_VFIO_PLATFORM is not set\n# CONFIG_VFIO_NOIOMMU is not set\n' | gzip -c > "$R/proc/config.gz"
