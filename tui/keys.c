@@ -292,14 +292,41 @@ static int check_key(const char *name, void *data)
 	return 0;
 }
 
+struct dup_state {
+	struct vs_err *err;
+	size_t self;
+	int ret;
+};
+
+/* A key bound twice in one keymap would make the later binding dead. */
+static int check_dup(const char *name, void *data)
+{
+	struct dup_state *ds = data;
+	int key;
+
+	if (vs_key_parse(name, &key))
+		return 0;
+	for (size_t j = 0; j < ds->self; j++) {
+		if (req_table[j].map == req_table[ds->self].map &&
+		    for_each_key_name(req_table[j].keys, match_key, &key))
+			return ds->ret = vs_err_set(ds->err, -EEXIST, "%s and %s both use the key %s",
+						    req_table[j].name, req_table[ds->self].name, name);
+	}
+	return 0;
+}
+
 int vs_keys_check(struct vs_err *err)
 {
 	for (size_t i = 0; i < VS_REQ_N; i++) {
 		struct check_state cs = { .err = err, .req = req_table[i].name };
+		struct dup_state ds = { .err = err, .self = i };
 		int ret = for_each_key_name(req_table[i].keys, check_key, &cs);
 
 		if (ret)
 			return ret;
+		for_each_key_name(req_table[i].keys, check_dup, &ds);
+		if (ds.ret)
+			return ds.ret;
 	}
 	return 0;
 }

@@ -161,7 +161,7 @@ static const struct glyphs *glyphs(const struct vs_tui *t)
 	return t->utf8 ? &glyphs_utf8 : &glyphs_ascii;
 }
 
-static void hline(const struct vs_tui *t, int y, int x, int width, attr_t attr)
+static void draw_hline(const struct vs_tui *t, int y, int x, int width, attr_t attr)
 {
 	for (int i = 0; i < width; i++)
 		put(y, x + i, 1, glyphs(t)->hline, attr);
@@ -259,6 +259,9 @@ static void draw_row(struct vs_tui *t, const struct vs_tui_row *row, int y, bool
 
 		put(y, i, 1, c, base | style_attr(t, st[i]));
 	}
+	/* The cursor is also a character, for terminals without reverse video. */
+	if (cursor)
+		put(y, 4, 1, ">", base);
 	x = 5;
 	for (unsigned i = 0; i < row->depth && x < left_end; i++) {
 		const char *piece = row->guides[i] == '|' ? g->vert :
@@ -327,7 +330,8 @@ static void draw_header(struct vs_tui *t)
 		vs_strbuf_addf(&sb, "IOMMU on, %zu groups (%d viable)", t->topo->n_groups, t->n_viable);
 	else
 		vs_strbuf_add(&sb, "IOMMU off");
-	vs_strbuf_addf(&sb, "  %s", t->writable ? "root" : "read-only");
+	vs_strbuf_addf(&sb, "  %s", !t->topo->root->live ? "sysroot" :
+		       t->writable ? "root" : "read-only (not root)");
 	put(0, 0, COLS, vs_strbuf_cstr(&sb), bar | A_BOLD);
 	if ((int)strlen(views) + text_width(vs_strbuf_cstr(&sb)) < COLS)
 		put(0, COLS - (int)strlen(views), (int)strlen(views), views, bar | A_BOLD);
@@ -348,14 +352,17 @@ static void draw_header(struct vs_tui *t)
  * Split @s into screen lines of at most @width columns, breaking at spaces
  * when a word fits, and call @emit for each piece (a byte range of @s).
  */
-static size_t wrap(const char *s, int width, void (*emit)(const char *p, size_t n, void *data),
-		   void *data)
+static size_t wrap(const char *s, int width, int hang,
+		   void (*emit)(const char *p, size_t n, int indent, void *data), void *data)
 {
 	size_t lines = 0;
+	int indent = 0;
 
-	if (width < 1)
-		width = 1;
+	if (hang > width / 2)
+		hang = width / 2;
 	do {
+		int avail = width - indent > 0 ? width - indent : 1;
+
 		mbstate_t st;
 		const char *p = s, *brk = NULL;
 		int cols = 0;
@@ -374,7 +381,7 @@ static size_t wrap(const char *s, int width, void (*emit)(const char *p, size_t 
 			w = wcwidth(wc);
 			if (w < 0)
 				w = 1;
-			if (cols + w > width)
+			if (cols + w > avail)
 				break;
 			if (wc == L' ')
 				brk = p;
@@ -386,11 +393,12 @@ static size_t wrap(const char *s, int width, void (*emit)(const char *p, size_t 
 		if (p == s && *p)	/* a character wider than the line */
 			p++;
 		if (emit)
-			emit(s, (size_t)(p - s), data);
+			emit(s, (size_t)(p - s), indent, data);
 		lines++;
 		s = p;
 		if (*s == ' ' && s[1])
 			s++;
+		indent = hang;
 	} while (*s);
 	return lines;
 }
@@ -402,7 +410,7 @@ struct draw_text {
 	attr_t attr;
 };
 
-static void emit_line(const char *p, size_t n, void *data)
+static void emit_line(const char *p, size_t n, int indent, void *data)
 {
 	struct draw_text *dt = data;
 	char *piece;
@@ -414,7 +422,7 @@ static void emit_line(const char *p, size_t n, void *data)
 	if (!dt->left)
 		return;
 	piece = strndup(p, n);
-	put(dt->y++, dt->x, dt->width, piece ? piece : "", dt->attr);
+	put(dt->y++, dt->x + indent, dt->width - indent, piece ? piece : "", dt->attr);
 	free(piece);
 	dt->left--;
 }
@@ -429,7 +437,7 @@ static size_t draw_text(const struct vs_tui *t, const struct vs_tui_text *txt, i
 
 	for (size_t i = 0; i < txt->n; i++) {
 		dt.attr = style_attr(t, txt->v[i].style);
-		total += wrap(txt->v[i].text, w, emit_line, &dt);
+		total += wrap(txt->v[i].text, w, txt->v[i].hang, emit_line, &dt);
 	}
 	return total;
 }
@@ -440,26 +448,30 @@ static void draw_detail(struct vs_tui *t, const struct layout *l)
 	struct vs_tui_text txt = { 0 };
 	int y = l->detail_y - 1;
 
-	hline(t, y, 0, COLS, A_DIM);
+	draw_hline(t, y, 0, COLS, A_DIM);
 	put(y, 2, COLS - 4, " Details ", A_BOLD);
 	if (!row)
 		return;
-	vs_tui_describe_row(t, row, &txt);
+	vs_tui_describe_row(t, row, false, &txt);
 	draw_text(t, &txt, l->detail_y, 1, COLS - 2, l->detail_h, 0);
 	vs_tui_text_release(&txt);
 }
 
 /* ---- status line ---- */
 
-static void hints(const struct vs_tui *t, enum vs_keymap map, struct vs_strbuf *sb)
+/* "KEY hint" for the requests of @map that have a hint, as many as fit in @width. */
+static void hints(enum vs_keymap map, int width, struct vs_strbuf *sb)
 {
 	for (int r = 0; r < VS_REQ_N; r++) {
 		const struct vs_req_info *ri = vs_req_info((enum vs_req)r);
-		size_t k;
+		size_t k, len;
 
 		if (ri->map != map || !ri->hint[0])
 			continue;
 		k = strcspn(ri->keys, " ");
+		len = (sb->len ? 2 : 0) + k + 1 + strlen(ri->hint);
+		if (sb->len + len > (size_t)width)
+			break;
 		vs_strbuf_addf(sb, "%s%.*s %s", sb->len ? "  " : "", (int)k, ri->keys, ri->hint);
 	}
 }
@@ -467,7 +479,8 @@ static void hints(const struct vs_tui *t, enum vs_keymap map, struct vs_strbuf *
 static void draw_status(struct vs_tui *t, const struct layout *l)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
-	int y = l->status_y, used;
+	int y = l->status_y, used, posw = 0;
+	char pos[32] = "";
 
 	fill(y, 0, COLS, A_NORMAL);
 	if (t->prompting) {
@@ -480,24 +493,20 @@ static void draw_status(struct vs_tui *t, const struct layout *l)
 		vs_strbuf_release(&sb);
 		return;
 	}
+	if (!t->win && t->n_rows) {
+		posw = snprintf(pos, sizeof(pos), " %zu/%zu", t->cursor + 1, t->n_rows);
+		if (posw >= COLS / 3)
+			posw = 0;
+		else
+			put(y, COLS - posw, posw, pos, A_NORMAL);
+	}
 	if (t->status) {
-		put(y, 0, COLS, t->status, style_attr(t, t->status_style));
+		put(y, 0, COLS - posw, t->status, style_attr(t, t->status_style));
 	} else {
-		hints(t, t->win ? t->win->map : VS_KEYMAP_LIST, &sb);
-		if (t->win && t->win->map == VS_KEYMAP_CONFIRM) {
-			vs_strbuf_reset(&sb);
-			hints(t, VS_KEYMAP_CONFIRM, &sb);
-		}
-		put(y, 0, COLS, vs_strbuf_cstr(&sb), A_DIM);
+		hints(t->win ? t->win->map : VS_KEYMAP_LIST, COLS - posw - 1, &sb);
+		put(y, 0, COLS - posw, vs_strbuf_cstr(&sb), A_DIM);
 	}
 	vs_strbuf_release(&sb);
-	if (!t->win && t->n_rows) {
-		char pos[32];
-		int n = snprintf(pos, sizeof(pos), " %zu/%zu", t->cursor + 1, t->n_rows);
-
-		if (n < COLS / 3)
-			put(y, COLS - n, n, pos, A_NORMAL);
-	}
 }
 
 /* ---- windows ---- */
@@ -509,14 +518,14 @@ static void draw_box(const struct vs_tui *t, int y, int x, int h, int w)
 	for (int i = 0; i < h; i++)
 		fill(y + i, x, w, A_NORMAL);
 	put(y, x, 1, g->corner_tl, A_NORMAL);
-	hline(t, y, x + 1, w - 2, A_NORMAL);
+	draw_hline(t, y, x + 1, w - 2, A_NORMAL);
 	put(y, x + w - 1, 1, g->corner_tr, A_NORMAL);
 	for (int i = 1; i < h - 1; i++) {
 		put(y + i, x, 1, g->side, A_NORMAL);
 		put(y + i, x + w - 1, 1, g->side, A_NORMAL);
 	}
 	put(y + h - 1, x, 1, g->corner_bl, A_NORMAL);
-	hline(t, y + h - 1, x + 1, w - 2, A_NORMAL);
+	draw_hline(t, y + h - 1, x + 1, w - 2, A_NORMAL);
 	put(y + h - 1, x + w - 1, 1, g->corner_br, A_NORMAL);
 }
 
@@ -531,7 +540,7 @@ static void draw_window(struct vs_tui *t)
 		return;
 	draw_box(t, y, x, h, w);
 	put(y, x + 2, w - 4, " ", A_NORMAL);
-	put(y, x + 3, w - 6, win->title, A_BOLD);
+	put(y, x + 3 + put(y, x + 3, w - 7, win->title, A_BOLD), 1, " ", A_NORMAL);
 	total = draw_text(t, &win->text, y + 1, x + 2, inner_w, 0, 0);
 	max_scroll = total > (size_t)inner_h ? total - (size_t)inner_h : 0;
 	if (win->scroll > max_scroll)

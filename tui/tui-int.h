@@ -18,6 +18,8 @@
 #include "keys.h"
 #include "tui.h"
 
+struct vs_tui;
+
 enum vs_tui_view { VS_VIEW_TREE, VS_VIEW_GROUPS, VS_VIEW_N };
 
 /* What a request handler asks the main loop to do next (htop's Htop_Reaction). */
@@ -47,6 +49,7 @@ enum vs_tui_style {
 struct vs_tui_line {
 	char *text;
 	enum vs_tui_style style;
+	int hang;		/* columns continuation lines are indented by */
 };
 
 struct vs_tui_text {
@@ -151,9 +154,10 @@ void vs_tui_text_add(struct vs_tui_text *txt, enum vs_tui_style style, const cha
 	__attribute__((format(printf, 3, 4)));
 void vs_tui_text_add_sys(struct vs_tui_text *txt, enum vs_tui_style style, bool utf8,
 			 const char *prefix, const char *sys);
+void vs_tui_text_hang(struct vs_tui_text *txt, int hang);
 void vs_tui_text_release(struct vs_tui_text *txt);
 char *vs_tui_sanitize(const struct vs_tui *t, const char *s);
-void vs_tui_describe_row(struct vs_tui *t, const struct vs_tui_row *row,
+void vs_tui_describe_row(struct vs_tui *t, const struct vs_tui_row *row, bool full,
 			 struct vs_tui_text *out);
 
 /* tui-rows.c */

@@ -284,7 +284,7 @@ static unsigned req_explain(struct vs_tui *t, enum vs_req req)
 	vs_strbuf_release(&title);
 	if (!win)
 		return VS_TUI_OK;
-	vs_tui_describe_row(t, row, &win->text);
+	vs_tui_describe_row(t, row, true, &win->text);
 	return VS_TUI_REDRAW;
 }
 
@@ -306,7 +306,16 @@ static unsigned req_help(struct vs_tui *t, enum vs_req req)
 			"  H  host-critical: the host needs it (root disk, network in use)\n"
 			"  P  its group is partly on vfio and partly not\n");
 	vs_keys_help(&sb);
-	vs_tui_text_add(&win->text, VS_STYLE_NORMAL, "%s", vs_strbuf_cstr(&sb));
+	for (const char *p = vs_strbuf_cstr(&sb); *p;) {
+		size_t n = strcspn(p, "\n");
+
+		vs_tui_text_add(&win->text, *p == ' ' ? VS_STYLE_NORMAL : VS_STYLE_HEAD, "%.*s",
+				(int)n, p);
+		/* Past the column of keys ("  %-16s "). */
+		if (*p == ' ')
+			vs_tui_text_hang(&win->text, 19);
+		p += n + (p[n] == '\n');
+	}
 	vs_strbuf_release(&sb);
 	return VS_TUI_REDRAW;
 }

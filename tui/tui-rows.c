@@ -32,8 +32,8 @@ static char *make_label(const struct vs_device *dev)
 		if (dev->pci->device_name)
 			return strdup(dev->pci->device_name);
 		if (dev->pci->vendor_name)
-			ret = asprintf(&s, "%s Device %04x", dev->pci->vendor_name,
-				       dev->pci->device);
+			ret = asprintf(&s, "Device %04x (%s)", dev->pci->device,
+				       dev->pci->vendor_name);
 		else if (dev->pci->ids_valid)
 			ret = asprintf(&s, "Device %04x:%04x", dev->pci->vendor,
 				       dev->pci->device);

@@ -33,7 +33,16 @@ static void text_push(struct vs_tui_text *txt, enum vs_tui_style style, char *li
 		txt->v = v;
 		txt->alloc = alloc;
 	}
-	txt->v[txt->n++] = (struct vs_tui_line){ .text = line, .style = style };
+	/* Continuation lines line up with the text after the indentation. */
+	txt->v[txt->n++] = (struct vs_tui_line){ .text = line, .style = style,
+						 .hang = (int)strspn(line, " ") };
+}
+
+/* Set the hanging indent of the last line (e.g. past a column of keys). */
+void vs_tui_text_hang(struct vs_tui_text *txt, int hang)
+{
+	if (txt->n)
+		txt->v[txt->n - 1].hang = hang;
 }
 
 /* Our own text, which holds only sanitized pieces; one line per '\n'. */
@@ -128,7 +137,13 @@ static const char *member_state(const struct vs_tui *t, const struct vs_device *
 	return "";
 }
 
-static void describe_group(struct vs_tui *t, const struct vs_group *grp, struct vs_tui_text *out)
+/*
+ * The group: its state, then its members with driver and state. In the
+ * pane (@full false) bridges on drivers that do no DMA, which never change
+ * anything, are one summary line, so that the endpoints fit.
+ */
+static void describe_group(struct vs_tui *t, const struct vs_group *grp, bool full,
+			   struct vs_tui_text *out)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 	char *type = grp->type ? vs_tui_sanitize(t, grp->type) : NULL;
@@ -151,16 +166,26 @@ static void describe_group(struct vs_tui *t, const struct vs_group *grp, struct 
 		vs_tui_text_add(out, VS_STYLE_BAD, "%s", vs_strbuf_cstr(&sb));
 	}
 	vs_strbuf_release(&sb);
+	size_t quiet_bridges = 0;
+
 	for (size_t i = 0; i < grp->n_members; i++) {
 		const struct vs_device *m = grp->members[i];
 		const struct vs_tui_dev *d = &t->devs[m->index];
 		bool sel = vs_tui_names_has(&t->selected, m->name);
 
+		if (!full && m->bus == VS_BUS_PCI && vs_pci_is_bridge(m) && !d->blocking &&
+		    !d->hostcrit) {
+			quiet_bridges++;
+			continue;
+		}
 		vs_tui_text_add(out, d->blocking ? VS_STYLE_BAD : VS_STYLE_NORMAL,
 				"  %c %-12s %-14s %s%s%s", sel ? '*' : ' ', d->name,
 				d->driver ? d->driver : "-", member_state(t, m),
 				d->hostcrit ? ", host-critical: " : "", d->hostcrit ? d->hostcrit : "");
 	}
+	if (quiet_bridges)
+		vs_tui_text_add(out, VS_STYLE_DIM, "    and %zu bridge%s that stay%s with the host", quiet_bridges,
+				quiet_bridges == 1 ? "" : "s", quiet_bridges == 1 ? "s" : "");
 	for (size_t i = 0; i < grp->n_unknown_members; i++)
 		vs_tui_text_add_sys(out, VS_STYLE_DIM, t->utf8, "    also listed: ",
 				    grp->unknown_members[i]);
@@ -242,22 +267,25 @@ static void describe_pci_facts(struct vs_tui *t, const struct vs_device *dev,
 	vs_strbuf_release(&sb);
 }
 
-static void describe_device(struct vs_tui *t, const struct vs_device *dev, struct vs_tui_text *out)
+static void describe_device(struct vs_tui *t, const struct vs_device *dev, bool full,
+			    struct vs_tui_text *out)
 {
 	const struct vs_tui_dev *d = &t->devs[dev->index];
 	const struct vs_group *grp = vs_device_group(t->topo, dev);
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 
 	vs_tui_text_add(out, VS_STYLE_HEAD, "%s  %s", d->name, d->label);
-	vs_strbuf_addf(&sb, "%s device, driver %s", vs_bus_name(dev->bus), d->driver ? d->driver : "none");
+	if (dev->bus == VS_BUS_PCI)
+		vs_strbuf_addf(&sb, "%s, ", vs_port_type_label(dev->pci->port_type));
+	else
+		vs_strbuf_addf(&sb, "%s device, ", vs_bus_name(dev->bus));
+	vs_strbuf_addf(&sb, "driver %s", d->driver ? d->driver : "none");
 	if (dev->driver_override) {
 		char *o = vs_tui_sanitize(t, dev->driver_override);
 
 		vs_strbuf_addf(&sb, ", override %s", o ? o : "?");
 		free(o);
 	}
-	if (dev->bus == VS_BUS_PCI)
-		vs_strbuf_addf(&sb, ", %s", vs_port_type_label(dev->pci->port_type));
 	vs_tui_text_add(out, VS_STYLE_NORMAL, "%s", vs_strbuf_cstr(&sb));
 	vs_strbuf_release(&sb);
 	if (vs_tui_names_has(&t->selected, dev->name))
@@ -265,7 +293,7 @@ static void describe_device(struct vs_tui *t, const struct vs_device *dev, struc
 	if (d->hostcrit)
 		vs_tui_text_add(out, VS_STYLE_CRIT, "Host-critical: %s", d->hostcrit);
 	if (grp)
-		describe_group(t, grp, out);
+		describe_group(t, grp, full, out);
 	else if (t->topo->iommu)
 		vs_tui_text_add(out, VS_STYLE_WARN, "No IOMMU group: this device cannot be passed to a VM");
 	else
@@ -295,26 +323,26 @@ static void describe_device(struct vs_tui *t, const struct vs_device *dev, struc
 		vs_tui_text_add_sys(out, VS_STYLE_BAD, t->utf8, "Problem: ", dev->problems[i]);
 }
 
-void vs_tui_describe_row(struct vs_tui *t, const struct vs_tui_row *row,
+void vs_tui_describe_row(struct vs_tui *t, const struct vs_tui_row *row, bool full,
 			 struct vs_tui_text *out)
 {
 	switch (row->kind) {
 	case VS_ROW_DEVICE:
-		describe_device(t, row->dev, out);
+		describe_device(t, row->dev, full, out);
 		break;
 	case VS_ROW_GROUP:
-		describe_group(t, row->group, out);
+		describe_group(t, row->group, full, out);
 		break;
 	case VS_ROW_SECTION: {
 		size_t n = 0;
 
 		for (size_t i = (size_t)(row - t->rows) + 1; i < t->n_rows && t->rows[i].depth > 0; i++)
-			n++;
+			n += t->rows[i].kind == VS_ROW_DEVICE;
 		vs_tui_text_add(out, VS_STYLE_HEAD, "%s", row->title);
 		if (row->collapsed)
-			vs_tui_text_add(out, VS_STYLE_NORMAL, "Collapsed: press Right or + to show it");
+			vs_tui_text_add(out, VS_STYLE_NORMAL, "Folded: press Right or + to unfold it");
 		else
-			vs_tui_text_add(out, VS_STYLE_NORMAL, "%zu row%s below", n, n == 1 ? "" : "s");
+			vs_tui_text_add(out, VS_STYLE_NORMAL, "%zu device%s", n, n == 1 ? "" : "s");
 		break;
 	}
 	}
