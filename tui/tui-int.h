@@ -169,6 +169,7 @@ const struct vs_tui_row *vs_tui_cursor_row(const struct vs_tui *t);
 char *vs_tui_fold_key(const struct vs_tui *t, const struct vs_tui_row *row);
 int vs_tui_find_device_row(const struct vs_tui *t, const char *name, size_t *out);
 bool vs_tui_search_match(const struct vs_tui *t, const struct vs_device *dev, const char *needle);
+/* Return: 0 found, 1 found after wrapping around, -ENOENT, -ENOMEM. */
 int vs_tui_search(struct vs_tui *t, const char *needle, bool forward);
 void vs_tui_selected_devices(const struct vs_tui *t, const struct vs_device ***out, size_t *n);
 

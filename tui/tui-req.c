@@ -130,8 +130,11 @@ static unsigned do_search(struct vs_tui *t, bool forward)
 
 		vs_tui_status(t, VS_STYLE_WARN, "Not found: %s", s ? s : "");
 		free(s);
-	} else if (ret) {
+	} else if (ret < 0) {
 		vs_tui_status(t, VS_STYLE_BAD, "Search failed: %s", strerror(-ret));
+	} else if (ret == 1) {
+		vs_tui_status(t, VS_STYLE_NORMAL, "Search wrapped around to the %s",
+			      forward ? "top" : "bottom");
 	}
 	return VS_TUI_REDRAW;
 }

@@ -123,9 +123,13 @@ struct builder {
 	size_t n, alloc;
 	bool oom;
 	char prefix;		/* 't' or 'g': fold keys are per view */
-	/* Search order mode: no rows, every device in view order. */
+	/* Search order mode: no rows; every row of the view as if nothing were
+	 * folded, devices by pointer, headings by key. */
 	bool order_only;
-	const struct vs_device **order;
+	struct order_entry {
+		const struct vs_device *dev;
+		char *key;
+	} *order;
 	size_t n_order, alloc_order;
 };
 
@@ -141,20 +145,27 @@ static bool is_folded(struct builder *b, const char *key)
 	return folded;
 }
 
-static void add_order(struct builder *b, const struct vs_device *dev)
+static void add_order(struct builder *b, const struct vs_device *dev, const char *heading)
 {
+	char *key = NULL;
+
+	if (heading && !(key = strdup(heading))) {
+		b->oom = true;
+		return;
+	}
 	if (b->n_order == b->alloc_order) {
 		size_t alloc = b->alloc_order ? b->alloc_order * 2 : 64;
-		const struct vs_device **v = realloc(b->order, alloc * sizeof(*v));
+		struct order_entry *v = realloc(b->order, alloc * sizeof(*v));
 
 		if (!v) {
+			free(key);
 			b->oom = true;
 			return;
 		}
 		b->order = v;
 		b->alloc_order = alloc;
 	}
-	b->order[b->n_order++] = dev;
+	b->order[b->n_order++] = (struct order_entry){ .dev = dev, .key = key };
 }
 
 /* Append a row; @guides_parent are the parent's guides (NULL at the top). */
@@ -237,7 +248,7 @@ static void tree_device(struct builder *b, const struct vs_device *dev, size_t p
 	vs_strbuf_addf(&key, "d:%s", dev->name);
 	folded = nc && is_folded(b, vs_strbuf_cstr(&key));
 	if (b->order_only) {
-		add_order(b, dev);
+		add_order(b, dev, NULL);
 	} else {
 		struct vs_tui_row *row = add_row(b, VS_ROW_DEVICE, vs_strbuf_cstr(&key), parent, last);
 
@@ -338,7 +349,9 @@ static void build_tree(struct builder *b)
 			vs_strbuf_release(&t2);
 		}
 		folded = is_folded(b, vs_strbuf_cstr(&key));
-		if (!b->order_only) {
+		if (b->order_only) {
+			add_order(b, NULL, vs_strbuf_cstr(&key));
+		} else {
 			struct vs_tui_row *row = add_row(b, VS_ROW_SECTION, vs_strbuf_cstr(&key),
 							 SIZE_MAX, true);
 
@@ -385,7 +398,9 @@ static void build_groups(struct builder *b)
 
 		vs_strbuf_addf(&key, "g:%d", grp->id);
 		folded = is_folded(b, vs_strbuf_cstr(&key));
-		if (!b->order_only) {
+		if (b->order_only) {
+			add_order(b, NULL, vs_strbuf_cstr(&key));
+		} else {
 			struct vs_tui_row *row = add_row(b, VS_ROW_GROUP, vs_strbuf_cstr(&key),
 							 SIZE_MAX, true);
 
@@ -402,7 +417,7 @@ static void build_groups(struct builder *b)
 			const struct vs_device *dev = grp->members[i];
 
 			if (b->order_only) {
-				add_order(b, dev);
+				add_order(b, dev, NULL);
 				continue;
 			}
 			struct vs_strbuf dk = VS_STRBUF_INIT;
@@ -428,7 +443,9 @@ static void build_groups(struct builder *b)
 	size_t sec = b->n, seen = 0;
 	bool folded = is_folded(b, "s:nogroup");
 
-	if (!b->order_only) {
+	if (b->order_only) {
+		add_order(b, NULL, "s:nogroup");
+	} else {
 		struct vs_tui_row *row = add_row(b, VS_ROW_SECTION, "s:nogroup", SIZE_MAX, true);
 
 		if (row) {
@@ -451,7 +468,7 @@ static void build_groups(struct builder *b)
 			continue;
 		seen++;
 		if (b->order_only) {
-			add_order(b, dev);
+			add_order(b, dev, NULL);
 			continue;
 		}
 		vs_strbuf_addf(&dk, "d:%s", dev->name);
@@ -614,10 +631,20 @@ static int unfold_to(struct vs_tui *t, const struct vs_device *dev)
 	return 0;
 }
 
-static size_t order_index(const struct builder *b, const struct vs_device *dev)
+static void order_free(struct builder *b)
 {
-	for (size_t i = 0; i < b->n_order; i++) {
-		if (b->order[i] == dev)
+	for (size_t i = 0; i < b->n_order; i++)
+		free(b->order[i].key);
+	free(b->order);
+}
+
+/* Where the cursor row is in the unfolded order (n_order when not found). */
+static size_t order_index(const struct builder *b, const struct vs_tui_row *row)
+{
+	for (size_t i = 0; row && i < b->n_order; i++) {
+		const struct order_entry *e = &b->order[i];
+
+		if (row->kind == VS_ROW_DEVICE ? e->dev == row->dev : e->key && !strcmp(e->key, row->key))
 			return i;
 	}
 	return b->n_order;
@@ -626,8 +653,8 @@ static size_t order_index(const struct builder *b, const struct vs_device *dev)
 int vs_tui_search(struct vs_tui *t, const char *needle, bool forward)
 {
 	struct builder b = { .t = t, .order_only = true };
-	const struct vs_tui_row *cur = vs_tui_cursor_row(t);
-	size_t n, first, found = SIZE_MAX;
+	size_t n, pos, first, found = SIZE_MAX;
+	bool wrapped = false;
 	char *low = strdup(needle);
 	int ret = -ENOENT;
 
@@ -638,44 +665,37 @@ int vs_tui_search(struct vs_tui *t, const char *needle, bool forward)
 	build(&b);
 	n = b.n_order;
 	if (b.oom || !n) {
-		free(b.order);
+		order_free(&b);
 		free(low);
 		return b.oom ? -ENOMEM : -ENOENT;
 	}
-	/* The search goes on from the cursor's device; from a heading it starts
-	 * with the first device below the heading. */
-	if (cur && cur->kind == VS_ROW_DEVICE) {
-		size_t i = order_index(&b, cur->dev);
-
-		first = forward ? i + 1 : i + n - 1;
-	} else {
-		size_t j = n;
-
-		for (size_t r = t->cursor; r < t->n_rows; r++) {
-			if (t->rows[r].kind == VS_ROW_DEVICE) {
-				j = order_index(&b, t->rows[r].dev);
-				break;
-			}
-		}
-		first = forward ? j : j + n - 1;
-	}
+	/* Search from the row after the cursor's, folded rows included: a
+	 * folded heading's devices come right after it. */
+	pos = order_index(&b, vs_tui_cursor_row(t));
+	if (pos == n)
+		pos = forward ? n - 1 : 0;
+	first = forward ? pos + 1 : pos + n - 1;
 	for (size_t step = 0; step < n; step++) {
 		size_t i = forward ? (first + step) % n : (first + n - step) % n;
 
-		if (vs_tui_search_match(t, b.order[i], low)) {
+		if (b.order[i].dev && vs_tui_search_match(t, b.order[i].dev, low)) {
 			found = i;
+			wrapped = forward ? first + step >= n : first - step < n;
 			break;
 		}
 	}
 	if (found != SIZE_MAX) {
-		size_t pos;
+		const struct vs_device *dev = b.order[found].dev;
+		size_t row;
 
-		unfold_to(t, b.order[found]);
+		unfold_to(t, dev);
 		ret = vs_tui_rows_build(t);
-		if (!ret && !vs_tui_find_device_row(t, b.order[found]->name, &pos))
-			t->cursor = pos;
+		if (!ret && !vs_tui_find_device_row(t, dev->name, &row))
+			t->cursor = row;
+		if (!ret && wrapped)
+			ret = 1;
 	}
-	free(b.order);
+	order_free(&b);
 	free(low);
 	return ret;
 }
