@@ -330,7 +330,7 @@ static void draw_header(struct vs_tui *t)
 		vs_strbuf_addf(&sb, "IOMMU on, %zu groups (%d viable)", t->topo->n_groups, t->n_viable);
 	else
 		vs_strbuf_add(&sb, "IOMMU off");
-	vs_strbuf_addf(&sb, "  %s", !t->topo->root->live ? "sysroot" :
+	vs_strbuf_addf(&sb, "  %s", t->opts->dry_run ? "dry run" : !t->topo->root->live ? "sysroot" :
 		       t->writable ? "root" : "read-only (not root)");
 	put(0, 0, COLS, vs_strbuf_cstr(&sb), bar | A_BOLD);
 	if ((int)strlen(views) + text_width(vs_strbuf_cstr(&sb)) < COLS)
@@ -352,7 +352,7 @@ static void draw_header(struct vs_tui *t)
  * Split @s into screen lines of at most @width columns, breaking at spaces
  * when a word fits, and call @emit for each piece (a byte range of @s).
  */
-static size_t wrap(const char *s, int width, int hang,
+static size_t wrap(const char *s, int width, int hang, bool words,
 		   void (*emit)(const char *p, size_t n, int indent, void *data), void *data)
 {
 	size_t lines = 0;
@@ -383,7 +383,7 @@ static size_t wrap(const char *s, int width, int hang,
 				w = 1;
 			if (cols + w > avail)
 				break;
-			if (wc == L' ')
+			if (wc == L' ' && words)
 				brk = p;
 			cols += w;
 			p += n;
@@ -396,7 +396,7 @@ static size_t wrap(const char *s, int width, int hang,
 			emit(s, (size_t)(p - s), indent, data);
 		lines++;
 		s = p;
-		if (*s == ' ' && s[1])
+		if (words && *s == ' ' && s[1])
 			s++;
 		indent = hang;
 	} while (*s);
@@ -427,7 +427,10 @@ static void emit_line(const char *p, size_t n, int indent, void *data)
 	dt->left--;
 }
 
-/* Draw @txt wrapped into the box (@y, @x, @w, @h) from wrapped line @skip. Return all wrapped lines. */
+/*
+ * Draw @txt wrapped into the box (@y, @x, @w, @h) from wrapped line @skip:
+ * prose at spaces, code at the edge. Return all wrapped lines.
+ */
 static size_t draw_text(const struct vs_tui *t, const struct vs_tui_text *txt, int y, int x,
 			int w, int h, size_t skip)
 {
@@ -437,7 +440,9 @@ static size_t draw_text(const struct vs_tui *t, const struct vs_tui_text *txt, i
 
 	for (size_t i = 0; i < txt->n; i++) {
 		dt.attr = style_attr(t, txt->v[i].style);
-		total += wrap(txt->v[i].text, w, txt->v[i].hang, emit_line, &dt);
+		const struct vs_tui_line *l = &txt->v[i];
+
+		total += wrap(l->text, w, l->code ? 0 : l->hang, !l->code, emit_line, &dt);
 	}
 	return total;
 }
@@ -532,22 +537,30 @@ static void draw_box(const struct vs_tui *t, int y, int x, int h, int w)
 static void draw_window(struct vs_tui *t)
 {
 	struct vs_tui_win *win = t->win;
-	int y = 1, x = COLS >= 84 ? 2 : 0, h = LINES - 2, w = COLS - 2 * x;
-	int inner_h = h - 2, inner_w = w - 4;
+	int y = 1, x = COLS >= 84 && !win->plain ? 2 : 0, h = LINES - 2, w = COLS - 2 * x;
+	int inner_h = h - 2, inner_w = win->plain ? w : w - 4, text_x = win->plain ? 0 : x + 2;
 	size_t total, max_scroll;
 
 	if (h < 3 || w < 8)
 		return;
-	draw_box(t, y, x, h, w);
+	if (win->plain) {
+		/* Rules above and below only: a mouse selection then takes the text alone. */
+		for (int i = 0; i < h; i++)
+			fill(y + i, 0, COLS, A_NORMAL);
+		draw_hline(t, y, 0, COLS, A_NORMAL);
+		draw_hline(t, y + h - 1, 0, COLS, A_NORMAL);
+	} else {
+		draw_box(t, y, x, h, w);
+	}
 	put(y, x + 2, w - 4, " ", A_NORMAL);
 	put(y, x + 3 + put(y, x + 3, w - 7, win->title, A_BOLD), 1, " ", A_NORMAL);
-	total = draw_text(t, &win->text, y + 1, x + 2, inner_w, 0, 0);
+	total = draw_text(t, &win->text, y + 1, text_x, inner_w, 0, 0);
 	max_scroll = total > (size_t)inner_h ? total - (size_t)inner_h : 0;
 	if (win->scroll > max_scroll)
 		win->scroll = max_scroll;
 	win->n_display = total;
 	win->page = inner_h > 0 ? (size_t)inner_h : 1;
-	draw_text(t, &win->text, y + 1, x + 2, inner_w, inner_h, win->scroll);
+	draw_text(t, &win->text, y + 1, text_x, inner_w, inner_h, win->scroll);
 	if (total > (size_t)inner_h) {
 		char pos[48];
 		int n = snprintf(pos, sizeof(pos), " lines %zu-%zu of %zu ", win->scroll + 1,

@@ -50,6 +50,7 @@ struct vs_tui_line {
 	char *text;
 	enum vs_tui_style style;
 	int hang;		/* columns continuation lines are indented by */
+	bool code;		/* break at the edge, not at spaces, and no indent */
 };
 
 struct vs_tui_text {
@@ -102,6 +103,7 @@ struct vs_tui_win {
 	unsigned (*confirm)(struct vs_tui *t);
 	void *data;
 	void (*free_data)(void *data);
+	bool plain;			/* text to select with the mouse: no side borders */
 };
 
 struct vs_tui_monitor;
@@ -155,6 +157,7 @@ void vs_tui_text_add(struct vs_tui_text *txt, enum vs_tui_style style, const cha
 void vs_tui_text_add_sys(struct vs_tui_text *txt, enum vs_tui_style style, bool utf8,
 			 const char *prefix, const char *sys);
 void vs_tui_text_hang(struct vs_tui_text *txt, int hang);
+void vs_tui_text_code(struct vs_tui_text *txt, size_t from);
 void vs_tui_text_release(struct vs_tui_text *txt);
 char *vs_tui_sanitize(const struct vs_tui *t, const char *s);
 void vs_tui_describe_row(struct vs_tui *t, const struct vs_tui_row *row, bool full,
@@ -183,6 +186,12 @@ void vs_tui_win_close(struct vs_tui *t);
 
 /* tui-req.c */
 unsigned vs_tui_handle_key(struct vs_tui *t, int key);
+
+/* tui-act.c */
+bool vs_tui_can_write(const struct vs_tui *t, struct vs_err *why);
+unsigned vs_tui_bind(struct vs_tui *t, bool restore);
+unsigned vs_tui_copy(struct vs_tui *t, bool libvirt);
+const char *vs_tui_hostcrit_fn(void *ctx, const struct vs_device *dev);
 
 /* tui-clip.c */
 char *vs_base64(const void *data, size_t len);

@@ -363,6 +363,30 @@ static unsigned req_close(struct vs_tui *t, enum vs_req req)
 	return VS_TUI_REDRAW;
 }
 
+/* ---- actions (tui/tui-act.c) ---- */
+
+static unsigned req_act(struct vs_tui *t, enum vs_req req)
+{
+	switch (req) {
+	case VS_REQ_BIND:
+		return vs_tui_bind(t, false);
+	case VS_REQ_RESTORE:
+		return vs_tui_bind(t, true);
+	case VS_REQ_COPY_QEMU:
+		return vs_tui_copy(t, false);
+	case VS_REQ_COPY_LIBVIRT:
+		return vs_tui_copy(t, true);
+	default:
+		return VS_TUI_OK;
+	}
+}
+
+static unsigned req_confirm(struct vs_tui *t, enum vs_req req)
+{
+	(void)req;
+	return t->win && t->win->confirm ? t->win->confirm(t) : VS_TUI_OK;
+}
+
 /* ---- the rest ---- */
 
 static unsigned req_rescan(struct vs_tui *t, enum vs_req req)
@@ -398,7 +422,7 @@ unsigned vs_tui_handle_key(struct vs_tui *t, int key)
 		if (t->prompting)
 			return prompt_type(t, key);
 		if (t->win)
-			vs_tui_status(t, VS_STYLE_NORMAL, "Esc closes the window, ? shows the keys");
+			vs_tui_status(t, VS_STYLE_NORMAL, "Esc or q closes the window");
 		else
 			vs_tui_status(t, VS_STYLE_NORMAL, "Unknown key: press ? for help");
 		return VS_TUI_REDRAW;

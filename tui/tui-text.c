@@ -91,6 +91,13 @@ void vs_tui_text_add_sys(struct vs_tui_text *txt, enum vs_tui_style style, bool 
 	}
 }
 
+/* Mark lines @from..end as code (QEMU arguments, XML): wrapped at the edge. */
+void vs_tui_text_code(struct vs_tui_text *txt, size_t from)
+{
+	for (size_t i = from; i < txt->n; i++)
+		txt->v[i].code = true;
+}
+
 void vs_tui_text_release(struct vs_tui_text *txt)
 {
 	for (size_t i = 0; i < txt->n; i++)

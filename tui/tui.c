@@ -436,7 +436,6 @@ int vs_tui_main(struct vs_cli *cli, const struct vs_tui_opts *opts)
 	}
 	t.utf8 = cli->utf8 && !(term && !strcmp(term, "dumb"));
 	t.color = !env_set("NO_COLOR") && !(term && !strcmp(term, "dumb"));
-	t.writable = geteuid() == 0;
 
 	/* Scan before curses owns the terminal, so scan errors print plainly. */
 	ret = scan(&t, &t.topo, &err);
@@ -445,6 +444,7 @@ int vs_tui_main(struct vs_cli *cli, const struct vs_tui_opts *opts)
 		vs_err_release(&err);
 		return VS_EXIT_FAIL;
 	}
+	t.writable = vs_tui_can_write(&t, NULL);
 	if (vs_tui_devs_build(&t) || vs_tui_rows_build(&t)) {
 		vs_cli_error(cli, "out of memory");
 		tui_release(&t);
