@@ -105,30 +105,6 @@ static int put(int y, int x, int width, const char *s, attr_t attr)
 	return used;
 }
 
-/* Columns @s takes on the screen. */
-static int text_width(const char *s)
-{
-	mbstate_t st;
-	int cols = 0;
-
-	memset(&st, 0, sizeof(st));
-	while (*s) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, strlen(s), &st);
-		int w;
-
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			n = 1;
-			wc = L'?';
-			memset(&st, 0, sizeof(st));
-		}
-		w = wcwidth(wc);
-		cols += w < 0 ? 1 : w;
-		s += n;
-	}
-	return cols;
-}
-
 static void fill(int y, int x, int width, attr_t attr)
 {
 	attrset(attr);
@@ -219,17 +195,22 @@ static void row_marks(const struct vs_tui *t, const struct vs_tui_row *row, char
 			m[3] = 'P', st[3] = VS_STYLE_WARN;
 	} else if (row->kind == VS_ROW_GROUP) {
 		const struct vs_group *g = row->group;
-		size_t sel = 0;
+		size_t sel = 0, selectable = 0;
 		bool crit = false;
 
+		/* Bridges are never selected: a group is whole without them. */
 		for (size_t i = 0; i < g->n_members; i++) {
-			if (vs_tui_names_has(&t->selected, g->members[i]->name))
+			const struct vs_device *m_dev = g->members[i];
+
+			if (!(m_dev->bus == VS_BUS_PCI && vs_pci_is_bridge(m_dev)))
+				selectable++;
+			if (vs_tui_names_has(&t->selected, m_dev->name))
 				sel++;
-			if (t->devs[g->members[i]->index].hostcrit)
+			if (t->devs[m_dev->index].hostcrit)
 				crit = true;
 		}
 		if (sel)
-			m[0] = sel == g->n_members ? '*' : '+', st[0] = VS_STYLE_SEL;
+			m[0] = sel >= selectable ? '*' : '+', st[0] = VS_STYLE_SEL;
 		m[1] = g->viable ? 'V' : 'x';
 		st[1] = g->viable ? VS_STYLE_GOOD : VS_STYLE_WARN;
 		if (crit)
@@ -322,24 +303,26 @@ static void draw_header(struct vs_tui *t)
 {
 	attr_t bar = style_attr(t, VS_STYLE_BAR);
 	struct vs_strbuf sb = VS_STRBUF_INIT;
-	const char *views = t->view == VS_VIEW_TREE ? "[Tree] Groups " : " Tree [Groups]";
+	const char *views = t->view == VS_VIEW_TREE ? "[Tree] Groups" : "Tree [Groups]";
 
+	/* The host at a glance, most important first: what is cut is the tail. */
 	fill(0, 0, COLS, bar);
 	vs_strbuf_add(&sb, " vfioscope  ");
 	if (t->topo->iommu)
-		vs_strbuf_addf(&sb, "IOMMU on, %zu groups (%d viable)", t->topo->n_groups, t->n_viable);
+		vs_strbuf_addf(&sb, "IOMMU on, %zu groups, %d viable", t->topo->n_groups, t->n_viable);
 	else
 		vs_strbuf_add(&sb, "IOMMU off");
-	vs_strbuf_addf(&sb, "  %s", t->opts->dry_run ? "dry run" : !t->topo->root->live ? "sysroot" :
+	vs_strbuf_addf(&sb, "  %s  ", t->opts->dry_run ? "dry run" : !t->topo->root->live ? "sysroot" :
 		       t->writable ? "root" : "read-only (not root)");
+	vs_tui_doctor_summary(t, &sb);
 	put(0, 0, COLS, vs_strbuf_cstr(&sb), bar | A_BOLD);
-	if ((int)strlen(views) + text_width(vs_strbuf_cstr(&sb)) < COLS)
-		put(0, COLS - (int)strlen(views), (int)strlen(views), views, bar | A_BOLD);
 	vs_strbuf_release(&sb);
 
-	/* Column headings. */
+	/* Column headings, and which view this is. */
 	fill(1, 0, COLS, A_NORMAL);
 	put(1, 0, COLS, t->view == VS_VIEW_TREE ? "     DEVICE" : "     GROUP / DEVICE", A_BOLD);
+	if (COLS >= 60)
+		put(1, COLS - DRIVER_W - 2 - GROUP_W - 14, 13, views, A_BOLD);
 	if (COLS >= 60) {
 		put(1, COLS - DRIVER_W - 1 - GROUP_W, DRIVER_W, "DRIVER", A_BOLD);
 		put(1, COLS - GROUP_W, GROUP_W, "GROUP", A_BOLD);
@@ -457,6 +440,7 @@ static void draw_detail(struct vs_tui *t, const struct layout *l)
 	put(y, 2, COLS - 4, " Details ", A_BOLD);
 	if (!row)
 		return;
+	vs_tui_selection_text(t, &txt);
 	vs_tui_describe_row(t, row, false, &txt);
 	draw_text(t, &txt, l->detail_y, 1, COLS - 2, l->detail_h, 0);
 	vs_tui_text_release(&txt);

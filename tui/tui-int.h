@@ -107,6 +107,10 @@ struct vs_tui_win {
 };
 
 struct vs_tui_monitor;
+struct vs_diag;
+struct vs_doctor;
+struct vs_explain;
+struct vs_selection;
 
 struct vs_tui {
 	struct vs_cli *cli;
@@ -135,6 +139,13 @@ struct vs_tui {
 
 	struct vs_tui_win *win;
 	size_t list_page;		/* rows of the list at the last draw */
+
+	/* The diagnosis of the scan (tui-diag.c). */
+	struct vs_diag *diag;
+	struct vs_doctor *doctor;
+	struct vs_explain *ex;		/* cache: the explanation of @ex_dev */
+	const struct vs_device *ex_dev;
+	struct vs_selection *sel;	/* the check of the selection, NULL when empty */
 
 	struct vs_tui_monitor *mon;
 	FILE *term_out;			/* the terminal curses writes to (OSC 52 goes there too) */
@@ -192,6 +203,16 @@ bool vs_tui_can_write(const struct vs_tui *t, struct vs_err *why);
 unsigned vs_tui_bind(struct vs_tui *t, bool restore);
 unsigned vs_tui_copy(struct vs_tui *t, bool libvirt);
 const char *vs_tui_hostcrit_fn(void *ctx, const struct vs_device *dev);
+
+/* tui-diag.c */
+int vs_tui_diag_build(struct vs_tui *t, struct vs_err *err);
+void vs_tui_diag_free(struct vs_tui *t);
+void vs_tui_doctor_summary(const struct vs_tui *t, struct vs_strbuf *sb);
+void vs_tui_doctor_text(struct vs_tui *t, struct vs_tui_text *out);
+void vs_tui_explain_text(struct vs_tui *t, const struct vs_device *dev, bool full,
+			 struct vs_tui_text *out);
+int vs_tui_selection_check(struct vs_tui *t);
+void vs_tui_selection_text(struct vs_tui *t, struct vs_tui_text *out);
 
 /* tui-clip.c */
 char *vs_base64(const void *data, size_t len);

@@ -224,6 +224,7 @@ static unsigned req_select(struct vs_tui *t, enum vs_req req)
 
 	if (req == VS_REQ_UNSELECT) {
 		vs_tui_names_clear(&t->selected);
+		vs_tui_selection_check(t);
 		vs_tui_status(t, VS_STYLE_NORMAL, "Selection cleared");
 		return VS_TUI_REDRAW;
 	}
@@ -261,6 +262,7 @@ static unsigned req_select(struct vs_tui *t, enum vs_req req)
 				return VS_TUI_OK;
 		}
 	}
+	vs_tui_selection_check(t);
 	vs_tui_status(t, VS_STYLE_SEL, "%zu device%s selected for the VM", t->selected.n,
 		      t->selected.n == 1 ? "" : "s");
 	return VS_TUI_REDRAW;
@@ -288,6 +290,16 @@ static unsigned req_explain(struct vs_tui *t, enum vs_req req)
 	if (!win)
 		return VS_TUI_OK;
 	vs_tui_describe_row(t, row, true, &win->text);
+	return VS_TUI_REDRAW;
+}
+
+static unsigned req_doctor(struct vs_tui *t, enum vs_req req)
+{
+	struct vs_tui_win *win = vs_tui_win_new(t, VS_KEYMAP_WINDOW, "Doctor: host readiness");
+
+	(void)req;
+	if (win)
+		vs_tui_doctor_text(t, &win->text);
 	return VS_TUI_REDRAW;
 }
 
