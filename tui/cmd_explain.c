@@ -2,8 +2,9 @@
 /*
  * `vfioscope explain DEVICE... [--json]`: why a device shares its IOMMU
  * group, rule by rule, and what could split it. With several devices it is
- * a selection check: what else must come along, and whether the host can
- * spare it all.
+ * a selection check (--select forces it for one device): what else must
+ * come along, and whether the host can spare it all. Exit status: 0, or 1
+ * when a selection is unsafe.
  */
 #include "config.h"
 
@@ -27,9 +28,8 @@ static size_t cols(const char *s, size_t n)
 	return c;
 }
 
-void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *text)
+static void print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *safe)
 {
-	const char *safe = vs_cli_term(cli, text);
 	size_t col = cols(lead, strlen(lead));
 	const char *p = safe;
 
@@ -57,6 +57,11 @@ void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, con
 	fputc('\n', cli->out);
 }
 
+void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *text)
+{
+	print_wrapped(cli, lead, indent, vs_cli_term(cli, text));
+}
+
 static const char *missing_text(const struct vs_reason *r, char *buf, size_t n)
 {
 	static const char *const names[] = { "SV", "TB", "RR", "CR", "UF", "EC", "DT" };
@@ -79,7 +84,7 @@ static const char *missing_text(const struct vs_reason *r, char *buf, size_t n)
 	}
 }
 
-static void print_reason(struct vs_cli *cli, const struct vs_reason *r)
+static void reason_head(struct vs_cli *cli, const struct vs_reason *r)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 	char buf[64];
@@ -95,16 +100,35 @@ static void print_reason(struct vs_cli *cli, const struct vs_reason *r)
 	if (r->inferred)
 		vs_strbuf_add(&sb, " (from the kernel's grouping)");
 	fprintf(cli->out, "%s\n", vs_cli_term(cli, vs_strbuf_cstr(&sb)));
-	vs_diag_print_wrapped(cli, "      ", 6, r->text);
 	vs_strbuf_release(&sb);
+}
+
+/* Members whose sentence is the same are listed together, the sentence once. */
+static void print_reasons(struct vs_cli *cli, const struct vs_explain *ex)
+{
+	bool *done = calloc(ex->n_reasons ? ex->n_reasons : 1, sizeof(*done));
+
+	for (size_t i = 0; i < ex->n_reasons; i++) {
+		if (done && done[i])
+			continue;
+		reason_head(cli, &ex->reasons[i]);
+		for (size_t k = i + 1; done && k < ex->n_reasons; k++)
+			if (!done[k] && vs_streq(ex->reasons[k].text, ex->reasons[i].text)) {
+				reason_head(cli, &ex->reasons[k]);
+				done[k] = true;
+			}
+		vs_diag_print_wrapped(cli, "      ", 6, ex->reasons[i].text);
+	}
+	free(done);
 }
 
 static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 
+	/* the device line is already made safe for the terminal */
 	vs_cli_device_line(cli, &sb, ex->device, 0);
-	fprintf(cli->out, "%s\n", vs_strbuf_cstr(&sb));
+	print_wrapped(cli, "", 4, vs_strbuf_cstr(&sb));
 	vs_strbuf_reset(&sb);
 	if (ex->group) {
 		vs_strbuf_addf(&sb, "IOMMU group %d, %zu member%s: %s", ex->group->id, ex->n_members,
@@ -128,8 +152,7 @@ static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 	vs_diag_print_wrapped(cli, "", 0, vs_strbuf_cstr(&sb));
 
 	fprintf(cli->out, "\nWhy each member is there:\n");
-	for (size_t i = 0; i < ex->n_reasons; i++)
-		print_reason(cli, &ex->reasons[i]);
+	print_reasons(cli, ex);
 
 	if (ex->n_host_critical) {
 		fprintf(cli->out, "\nHost-critical members (the host needs them):\n");
@@ -148,8 +171,7 @@ static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 			const struct vs_remedy *m = &ex->remedies[i];
 			char *lead;
 
-			if (asprintf(&lead, "  %zu. %s%s", i + 1, m->safe ? "" : "UNSAFE: ",
-				     m->kind == VS_REMEDY_ACS_OVERRIDE ? "" : "") < 0)
+			if (asprintf(&lead, "  %zu. ", i + 1) < 0)
 				continue;
 			if (!m->safe)
 				fprintf(cli->out, "%s", vs_cli_red(cli));
@@ -225,13 +247,15 @@ int cmd_explain(struct vs_cli *cli, int argc, char **argv)
 	struct vs_topology *topo = NULL;
 	struct vs_diag *diag = NULL;
 	struct vs_err err = VS_ERR_INIT;
-	bool json = false, opts_done = false;
+	bool json = false, select = false, opts_done = false;
 	size_t n = 0;
 	int r;
 
 	for (int i = 1; i < argc; i++) {
 		if (!opts_done && strcmp(argv[i], "--json") == 0)
 			json = true;
+		else if (!opts_done && strcmp(argv[i], "--select") == 0)
+			select = true;
 		else if (!opts_done && strcmp(argv[i], "--") == 0)
 			opts_done = true;
 		else if (!opts_done && argv[i][0] == '-' && argv[i][1])
@@ -256,7 +280,7 @@ int cmd_explain(struct vs_cli *cli, int argc, char **argv)
 	n = 0;
 	opts_done = false;
 	for (int i = 1; i < argc; i++) {
-		if (!opts_done && strcmp(argv[i], "--json") == 0)
+		if (!opts_done && (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--select") == 0))
 			continue;
 		if (!opts_done && strcmp(argv[i], "--") == 0) {
 			opts_done = true;
@@ -272,7 +296,7 @@ int cmd_explain(struct vs_cli *cli, int argc, char **argv)
 		r = VS_EXIT_FAIL;
 		goto out;
 	}
-	if (n == 1) {
+	if (n == 1 && !select) {
 		struct vs_explain *ex;
 
 		if (vs_diag_explain(diag, devs[0], &ex, &err) < 0) {
