@@ -574,13 +574,11 @@ out:
 
 /* ---- checks before the first write ------------------------------------------- */
 
-static int precheck(struct exec *e, struct vs_err *err)
+/* Under --sysroot nothing is ever run: a missing vfio driver stops the plan. */
+static int check_drivers(struct exec *e, struct vs_err *err)
 {
 	const struct vs_plan *p = e->plan;
-	struct vs_vfio_holders *h = NULL;
-	struct devstate st;
 	size_t i;
-	int r = 0;
 
 	for (i = 0; i < p->n_steps; i++) {
 		const struct vs_step *s = &p->steps[i];
@@ -593,13 +591,24 @@ static int precheck(struct exec *e, struct vs_err *err)
 					  "module on that system; nothing was changed", s->value,
 					  e->root->path, s->rel, s->value);
 	}
+	return 0;
+}
+
+/* The devices are as the plan saw them, and no process holds them now. */
+static int check_devices(struct exec *e, struct vs_err *err)
+{
+	const struct vs_plan *p = e->plan;
+	struct vs_vfio_holders *h = NULL;
+	struct devstate st;
+	size_t i;
+	int r = 0;
+
 	if (vs_vfio_holders_scan(e->root, &h) < 0)
 		return vs_err_set(err, -ENOMEM, "out of memory");
 	for (i = 0; r == 0 && i < p->n_devices; i++) {
 		const struct vs_plan_device *d = &p->devices[i];
 		const struct vs_device *dev = vs_topology_find(e->topo, d->name);
 		const struct vs_vfio_holder *hd;
-
 		bool drivers_change = false;
 		size_t k;
 
@@ -958,13 +967,17 @@ int vs_plan_execute(const struct vs_topology *topo, const struct vs_plan *plan,
 		return vs_err_set(err, -ECANCELED, "%s: %s%s; nothing was changed",
 				  plan->refused[0].name, plan->refused[0].reason,
 				  plan->n_refused > 1 ? " (and more refusals)" : "");
-	r = precheck(&e, err);
+	r = check_drivers(&e, err);
 	if (r < 0)
 		return r;
+	/* under the lock, so that another vfioscope cannot change a device between
+	 * the check and the first write */
 	lockfd = vs_journal_lock(e.root, err);
 	if (lockfd < 0)
 		return lockfd;
-	r = vs_journal_read(e.root, &j, err);
+	r = check_devices(&e, err);
+	if (r == 0)
+		r = vs_journal_read(e.root, &j, err);
 	e.res = calloc(1, sizeof(*e.res));
 	e.touched = calloc(plan->n_devices + 1, sizeof(bool));
 	e.fail_msg = calloc(plan->n_devices + 1, sizeof(char *));
