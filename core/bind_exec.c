@@ -32,54 +32,39 @@ struct exec {
 	struct vs_bind_result *res;
 	bool *touched;		/* a write was attempted on the device */
 	char **fail_msg;	/* first failure of the device */
+	int first_failed;	/* device of the first failing step, or -1 */
 	bool oom;
 };
 
+/* Stable names for JSON: index by the enum value. */
+static const char *const status_names[] = {
+	[VS_STEP_OK] = "ok", [VS_STEP_FAILED] = "failed", [VS_STEP_TIMEOUT] = "timeout",
+};
+static const char *const phase_names[] = {
+	[VS_PHASE_PLAN] = "plan", [VS_PHASE_ROLLBACK] = "rollback", [VS_PHASE_FALLBACK] = "fallback",
+};
+static const char *const outcome_names[] = {
+	[VS_OUTCOME_DONE] = "done", [VS_OUTCOME_UNCHANGED] = "unchanged",
+	[VS_OUTCOME_NOT_RUN] = "not_run", [VS_OUTCOME_ROLLED_BACK] = "rolled_back",
+	[VS_OUTCOME_STRANDED] = "stranded", [VS_OUTCOME_VANISHED] = "vanished",
+	[VS_OUTCOME_REFUSED] = "refused",
+};
+#define NAME_OF(table, v, fallback) \
+	((unsigned)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : (fallback))
+
 const char *vs_step_status_name(enum vs_step_status s)
 {
-	switch (s) {
-	case VS_STEP_OK:
-		return "ok";
-	case VS_STEP_FAILED:
-		return "failed";
-	case VS_STEP_TIMEOUT:
-		return "timeout";
-	}
-	return "failed";
+	return NAME_OF(status_names, s, "failed");
 }
 
 const char *vs_step_phase_name(enum vs_step_phase p)
 {
-	switch (p) {
-	case VS_PHASE_PLAN:
-		return "plan";
-	case VS_PHASE_ROLLBACK:
-		return "rollback";
-	case VS_PHASE_FALLBACK:
-		return "fallback";
-	}
-	return "plan";
+	return NAME_OF(phase_names, p, "plan");
 }
 
 const char *vs_outcome_name(enum vs_outcome o)
 {
-	switch (o) {
-	case VS_OUTCOME_DONE:
-		return "done";
-	case VS_OUTCOME_UNCHANGED:
-		return "unchanged";
-	case VS_OUTCOME_NOT_RUN:
-		return "not_run";
-	case VS_OUTCOME_ROLLED_BACK:
-		return "rolled_back";
-	case VS_OUTCOME_STRANDED:
-		return "stranded";
-	case VS_OUTCOME_VANISHED:
-		return "vanished";
-	case VS_OUTCOME_REFUSED:
-		return "refused";
-	}
-	return "stranded";
+	return NAME_OF(outcome_names, o, "stranded");
 }
 
 static char *xfmt(struct exec *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -373,6 +358,8 @@ static void record(struct exec *e, const struct vs_step *s, const char *device,
 	r->found = found;
 	if (s->dev >= 0 && o->status != VS_STEP_OK && !e->fail_msg[s->dev])
 		e->fail_msg[s->dev] = xdup(e, o->message);
+	if (o->status != VS_STEP_OK && e->first_failed < 0)
+		e->first_failed = s->dev;
 	if (e->opts->progress)
 		e->opts->progress(e->opts->progress_ctx, r);
 }
@@ -439,45 +426,65 @@ static enum vs_step_status exec_step(struct exec *e, const struct vs_step *s,
 	return o.status;
 }
 
+/*
+ * Fill @s for device @di (strings allocated: vs_step_release()). @value: the
+ * override for VS_STEP_SET_OVERRIDE (NULL clears); the other writes write
+ * the device name. Return: 0 or -ENOMEM.
+ */
+static int make_step(struct exec *e, struct vs_step *s, enum vs_step_action action, int di,
+		     const char *driver, const char *value, const char *reason)
+{
+	const struct vs_plan_device *d = &e->plan->devices[di];
+	const char *bus = vs_bus_name(d->bus);
+	int n = -1;
+
+	memset(s, 0, sizeof(*s));
+	s->action = action;
+	s->dev = di;
+	switch (action) {
+	case VS_STEP_SET_OVERRIDE:
+		n = asprintf(&s->rel, "sys/bus/%s/devices/%s/driver_override", bus, d->name);
+		break;
+	case VS_STEP_UNBIND:
+		n = asprintf(&s->rel, "sys/bus/%s/drivers/%s/unbind", bus, driver);
+		break;
+	case VS_STEP_BIND:
+		n = asprintf(&s->rel, "sys/bus/%s/drivers/%s/bind", bus, driver);
+		break;
+	case VS_STEP_PROBE:
+		n = asprintf(&s->rel, "sys/bus/%s/drivers_probe", bus);
+		break;
+	case VS_STEP_VERIFY:
+		n = asprintf(&s->rel, "sys/bus/%s/devices/%s/driver", bus, d->name);
+		break;
+	case VS_STEP_LOAD_MODULE:
+		break;
+	}
+	if (n < 0)
+		s->rel = NULL;
+	s->path = s->rel ? vs_root_abspath(e->root, s->rel) : NULL;
+	s->value = xdup(e, action == VS_STEP_SET_OVERRIDE ? (value ? value : "\n")
+			  : action == VS_STEP_VERIFY ? NULL : d->name);
+	s->driver = xdup(e, driver);
+	s->reason = xdup(e, reason);
+	if (!s->path || e->oom) {
+		vs_step_release(s);
+		e->oom = true;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* A step made during rollback or fallback. */
 static enum vs_step_status exec_new(struct exec *e, enum vs_step_phase phase,
 				    enum vs_step_action action, int di, const char *driver,
 				    const char *value, const char *reason)
 {
-	const struct vs_plan_device *d = &e->plan->devices[di];
-	const char *bus = vs_bus_name(d->bus);
-	struct vs_step s = { .action = action, .dev = di };
 	enum vs_step_status st;
-	int n = 0;
+	struct vs_step s;
 
-	switch (action) {
-	case VS_STEP_SET_OVERRIDE:
-		n = asprintf(&s.rel, "sys/bus/%s/devices/%s/driver_override", bus, d->name);
-		break;
-	case VS_STEP_UNBIND:
-		n = asprintf(&s.rel, "sys/bus/%s/drivers/%s/unbind", bus, driver);
-		break;
-	case VS_STEP_BIND:
-		n = asprintf(&s.rel, "sys/bus/%s/drivers/%s/bind", bus, driver);
-		break;
-	case VS_STEP_PROBE:
-		n = asprintf(&s.rel, "sys/bus/%s/drivers_probe", bus);
-		break;
-	case VS_STEP_VERIFY:
-		n = asprintf(&s.rel, "sys/bus/%s/devices/%s/driver", bus, d->name);
-		break;
-	case VS_STEP_LOAD_MODULE:
-		break;
-	}
-	if (n < 0 || !s.rel || !(s.path = vs_root_abspath(e->root, s.rel))) {
-		e->oom = true;
-		free(s.rel);
+	if (make_step(e, &s, action, di, driver, value, reason) < 0)
 		return VS_STEP_FAILED;
-	}
-	s.value = xdup(e, action == VS_STEP_SET_OVERRIDE ? (value ? value : "\n")
-			  : action == VS_STEP_VERIFY ? NULL : d->name);
-	s.driver = xdup(e, driver);
-	s.reason = xdup(e, reason);
 	st = exec_step(e, &s, phase);
 	vs_step_release(&s);
 	return st;
@@ -567,13 +574,11 @@ out:
 
 /* ---- checks before the first write ------------------------------------------- */
 
-static int precheck(struct exec *e, struct vs_err *err)
+/* Under --sysroot nothing is ever run: a missing vfio driver stops the plan. */
+static int check_drivers(struct exec *e, struct vs_err *err)
 {
 	const struct vs_plan *p = e->plan;
-	struct vs_vfio_holders *h = NULL;
-	struct devstate st;
 	size_t i;
-	int r = 0;
 
 	for (i = 0; i < p->n_steps; i++) {
 		const struct vs_step *s = &p->steps[i];
@@ -586,13 +591,24 @@ static int precheck(struct exec *e, struct vs_err *err)
 					  "module on that system; nothing was changed", s->value,
 					  e->root->path, s->rel, s->value);
 	}
+	return 0;
+}
+
+/* The devices are as the plan saw them, and no process holds them now. */
+static int check_devices(struct exec *e, struct vs_err *err)
+{
+	const struct vs_plan *p = e->plan;
+	struct vs_vfio_holders *h = NULL;
+	struct devstate st;
+	size_t i;
+	int r = 0;
+
 	if (vs_vfio_holders_scan(e->root, &h) < 0)
 		return vs_err_set(err, -ENOMEM, "out of memory");
 	for (i = 0; r == 0 && i < p->n_devices; i++) {
 		const struct vs_plan_device *d = &p->devices[i];
 		const struct vs_device *dev = vs_topology_find(e->topo, d->name);
 		const struct vs_vfio_holder *hd;
-
 		bool drivers_change = false;
 		size_t k;
 
@@ -623,53 +639,33 @@ static int precheck(struct exec *e, struct vs_err *err)
 
 /* ---- the end: read back, judge, journal, groups ------------------------------ */
 
-static char *hand_fix(struct exec *e, const struct vs_plan_device *d, const struct devstate *st,
-		      const char *want, const char *want_override, bool want_any)
+static void add_fix(struct exec *e, struct vs_strbuf *sb, enum vs_step_action action, int di,
+		    const char *driver, const char *value)
+{
+	struct vs_step s;
+
+	if (make_step(e, &s, action, di, driver, value, "") < 0)
+		return;
+	vs_strbuf_add(sb, sb->len ? "; " : "");
+	vs_step_shell(sb, &s, e->plan->devices[di].name);
+	vs_step_release(&s);
+}
+
+/* The commands that bring device @di from @st to where it should be. */
+static char *hand_fix(struct exec *e, int di, const struct devstate *st, const char *want,
+		      const char *want_override, bool want_any)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
-	const char *bus = vs_bus_name(d->bus);
-	struct vs_step s = { .dev = -1 };
-	char *v = NULL;
+	char *v;
 
-	if (!vs_streq(st->override, want_override)) {
-		s.action = VS_STEP_SET_OVERRIDE;
-		if (asprintf(&s.rel, "sys/bus/%s/devices/%s/driver_override", bus, d->name) >= 0)
-			s.path = vs_root_abspath(e->root, s.rel);
-		s.value = (char *)(want_override ? want_override : "\n");
-		if (s.path)
-			vs_step_shell(&sb, &s, d->name);
-		free(s.rel);
-		free(s.path);
-		s.rel = s.path = NULL;
-	}
-	if (st->driver && !vs_streq(st->driver, want) && (!want_any || vs_is_vfio_driver(st->driver))) {
-		s.action = VS_STEP_UNBIND;
-		if (asprintf(&s.rel, "sys/bus/%s/drivers/%s/unbind", bus, st->driver) >= 0)
-			s.path = vs_root_abspath(e->root, s.rel);
-		s.value = d->name;
-		if (s.path) {
-			vs_strbuf_add(&sb, sb.len ? "; " : "");
-			vs_step_shell(&sb, &s, d->name);
-		}
-		free(s.rel);
-		free(s.path);
-		s.rel = s.path = NULL;
-	}
-	if (want || want_any) {
-		s.action = want ? VS_STEP_BIND : VS_STEP_PROBE;
-		if ((want ? asprintf(&s.rel, "sys/bus/%s/drivers/%s/bind", bus, want)
-			  : asprintf(&s.rel, "sys/bus/%s/drivers_probe", bus)) < 0)
-			s.rel = NULL;
-		if (s.rel)
-			s.path = vs_root_abspath(e->root, s.rel);
-		s.value = d->name;
-		if (s.path) {
-			vs_strbuf_add(&sb, sb.len ? "; " : "");
-			vs_step_shell(&sb, &s, d->name);
-		}
-		free(s.rel);
-		free(s.path);
-	}
+	if (!vs_streq(st->override, want_override))
+		add_fix(e, &sb, VS_STEP_SET_OVERRIDE, di, want_override, want_override);
+	if (st->driver && !vs_streq(st->driver, want) && (!want_any || vs_is_vfio_driver(st->driver)))
+		add_fix(e, &sb, VS_STEP_UNBIND, di, st->driver, NULL);
+	if (want)
+		add_fix(e, &sb, VS_STEP_BIND, di, want, NULL);
+	else if (want_any)
+		add_fix(e, &sb, VS_STEP_PROBE, di, NULL, NULL);
 	v = vs_strbuf_detach(&sb);
 	if (!v)
 		e->oom = true;
@@ -729,8 +725,10 @@ static void judge(struct exec *e, size_t di, bool op_failed, struct vs_result_de
 			rd->message = e->fail_msg[di]
 				? xfmt(e, "%s; rolled back to %s", e->fail_msg[di],
 				       want ? want : "no driver")
-				: xfmt(e, "rolled back to %s because another device failed",
-				       want ? want : "no driver");
+				: xfmt(e, "rolled back to %s because %s failed",
+				       want ? want : "no driver",
+				       e->first_failed >= 0 ? e->plan->devices[e->first_failed].name
+							    : "an earlier step");
 		} else {
 			rd->outcome = VS_OUTCOME_DONE;
 			if (want_any && !st->driver)
@@ -741,7 +739,7 @@ static void judge(struct exec *e, size_t di, bool op_failed, struct vs_result_de
 	}
 	{
 		char *state = state_sentence(e, d->name, st);
-		char *fix = hand_fix(e, d, st, want, want_override, want_any);
+		char *fix = hand_fix(e, (int)di, st, want, want_override, want_any);
 
 		rd->outcome = VS_OUTCOME_STRANDED;
 		rd->message = xfmt(e, "%s%s%s, but it should be on %s%s%s. To fix it by hand: %s; "
@@ -954,7 +952,7 @@ int vs_plan_execute(const struct vs_topology *topo, const struct vs_plan *plan,
 {
 	static const struct vs_bind_opts defaults = { .timeout_ms = 0 };
 	struct vs_journal *j = NULL;
-	struct exec e = { .topo = topo, .root = topo->root, .plan = plan };
+	struct exec e = { .topo = topo, .root = topo->root, .plan = plan, .first_failed = -1 };
 	bool *added = NULL, op_failed = false;
 	int lockfd = -1, r;
 	size_t i;
@@ -969,13 +967,17 @@ int vs_plan_execute(const struct vs_topology *topo, const struct vs_plan *plan,
 		return vs_err_set(err, -ECANCELED, "%s: %s%s; nothing was changed",
 				  plan->refused[0].name, plan->refused[0].reason,
 				  plan->n_refused > 1 ? " (and more refusals)" : "");
-	r = precheck(&e, err);
+	r = check_drivers(&e, err);
 	if (r < 0)
 		return r;
+	/* under the lock, so that another vfioscope cannot change a device between
+	 * the check and the first write */
 	lockfd = vs_journal_lock(e.root, err);
 	if (lockfd < 0)
 		return lockfd;
-	r = vs_journal_read(e.root, &j, err);
+	r = check_devices(&e, err);
+	if (r == 0)
+		r = vs_journal_read(e.root, &j, err);
 	e.res = calloc(1, sizeof(*e.res));
 	e.touched = calloc(plan->n_devices + 1, sizeof(bool));
 	e.fail_msg = calloc(plan->n_devices + 1, sizeof(char *));

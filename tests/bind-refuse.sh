@@ -117,23 +117,22 @@ expect_err "vfio-pci is not available under $R (sys/bus/pci/drivers/vfio-pci is 
 unchanged
 
 # Host-critical: the NVMe holds /. Refused with the evidence, bound with --force.
-if [ -f "$top_srcdir/include/vfioscope/hostcrit.h" ]; then
-	fresh bind-basic.fx "host-critical"
-	vs bind 0000:03:00.0
-	expect_rc 1
-	expect_err "refused: 0000:03:00.0 is host-critical: nvme0n1p2 mounted on /"
-	expect_err "--force binds it anyway"
-	unchanged
-	vs bind --force 0000:03:00.0
-	expect_rc 0
-	expect_err "warning: 0000:03:00.0 is host-critical"
-	expect_driver pci 0000:03:00.0 vfio-pci
-	vs restore 0000:03:00.0
-	expect_rc 0
-	expect_driver pci 0000:03:00.0 nvme
-else
-	echo "bind-refuse: host-critical case skipped (no diag area in this tree)"
-fi
+fresh bind-basic.fx "host-critical"
+vs bind 0000:03:00.0
+expect_rc 1
+expect_err "refused: 0000:03:00.0 is host-critical: nvme0n1p2 mounted on /"
+expect_err "--force binds it anyway"
+unchanged
+vs bind --json 0000:03:00.0
+[ "$(json_get '[(x["name"], x["code"]) for x in d["refused"]]')" = "[('0000:03:00.0', 'host_critical')]" ] ||
+	fail "refused: $(json_get 'd["refused"]')"
+vs bind --force 0000:03:00.0
+expect_rc 0
+expect_err "warning: 0000:03:00.0 is host-critical (nvme0n1p2 mounted on /) and is bound because of --force"
+expect_driver pci 0000:03:00.0 vfio-pci
+vs restore 0000:03:00.0
+expect_rc 0
+expect_driver pci 0000:03:00.0 nvme
 
 # Another vfioscope is rebinding: wait for it, don't interleave.
 fresh bind-basic.fx "lock held"
@@ -184,6 +183,23 @@ no_driverless
 vs restore --all
 expect_rc 0
 expect_out "nothing to do"
+
+# Other buses take the same steps with their own vfio driver.
+fresh bind-basic.fx "platform and AMBA"
+vs bind e6055400.gpio 9000000.pl011
+expect_rc 0
+expect_driver platform e6055400.gpio vfio-platform
+expect_driver amba 9000000.pl011 vfio-amba
+expect_override amba 9000000.pl011 vfio-amba
+[ -e "$R/dev/vfio/20" ] && [ -e "$R/dev/vfio/22" ] || fail "no /dev/vfio node"
+expect_journal "amba/9000000.pl011 uart-pl011 -;platform/e6055400.gpio gpio_rcar -"
+vs restore --all
+expect_rc 0
+expect_driver platform e6055400.gpio gpio_rcar
+expect_driver amba 9000000.pl011 uart-pl011
+expect_override amba 9000000.pl011 "(null)"
+expect_journal ""
+no_driverless
 
 # A platform device with a hostile name: in the script it stays one quoted
 # word (the $(touch PWNED) never runs), the script binds it, restore undoes it.

@@ -18,10 +18,7 @@
 
 #include "cli.h"
 #include "vfioscope/bind.h"
-#if __has_include("vfioscope/hostcrit.h")
 #include "vfioscope/hostcrit.h"
-#define VS_HAVE_HOSTCRIT 1
-#endif
 
 struct bind_args {
 	bool group, dry_run, force, json, all;
@@ -95,12 +92,10 @@ static int parse_args(struct vs_cli *cli, int argc, char **argv, bool restore,
 
 /* ---- host-critical check (the diagnosis area's evidence) ------------------- */
 
-#ifdef VS_HAVE_HOSTCRIT
 static const char *hostcrit_lookup(void *ctx, const struct vs_device *dev)
 {
 	return vs_hostcrit_find(ctx, dev);
 }
-#endif
 
 /* ---- text output -------------------------------------------------------------- */
 
@@ -218,6 +213,25 @@ static struct json_object *jstate(const char *driver, const char *override)
 	return o;
 }
 
+/* One device; takes the references of @before, @target and @after. */
+static struct json_object *jdevice(const char *name, enum vs_bus bus, int group,
+				   struct json_object *before, struct json_object *target,
+				   struct json_object *after, const char *outcome,
+				   const char *message)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", jstr(name));
+	json_object_object_add(o, "bus", json_object_new_string(vs_bus_name(bus)));
+	json_object_object_add(o, "iommu_group", group >= 0 ? json_object_new_int(group) : NULL);
+	json_object_object_add(o, "before", before);
+	json_object_object_add(o, "target", target);
+	json_object_object_add(o, "after", after);
+	json_object_object_add(o, "outcome", json_object_new_string(outcome));
+	json_object_object_add(o, "message", jstr(message));
+	return o;
+}
+
 static struct json_object *jstep(const struct vs_step *s, const char *device)
 {
 	struct json_object *o = json_object_new_object();
@@ -293,38 +307,23 @@ static struct json_object *json_report(struct vs_cli *cli, const struct vs_plan 
 	for (i = 0; i < plan->n_devices; i++) {
 		const struct vs_plan_device *pd = &plan->devices[i];
 		const struct vs_result_device *rd = res && i < res->n_devices ? &res->devices[i] : NULL;
-		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "name", jstr(pd->name));
-		json_object_object_add(o, "bus", json_object_new_string(vs_bus_name(pd->bus)));
-		json_object_object_add(o, "iommu_group",
-				       pd->group >= 0 ? json_object_new_int(pd->group) : NULL);
-		json_object_object_add(o, "before", jstate(pd->driver, pd->override));
-		json_object_object_add(o, "target", pd->target_any ? json_object_new_string("any")
-						    : jstate(pd->target, pd->target_override));
-		json_object_object_add(o, "after", rd ? jstate(rd->driver_after, rd->override_after)
-						   : NULL);
-		json_object_object_add(o, "outcome",
-				       rd ? json_object_new_string(vs_outcome_name(rd->outcome))
-					  : json_object_new_string(pd->nothing_to_do ? "unchanged"
-									     : "planned"));
-		json_object_object_add(o, "message", rd ? jstr(rd->message) : NULL);
-		json_object_array_add(devs, o);
+		json_object_array_add(devs, jdevice(pd->name, pd->bus, pd->group,
+			jstate(pd->driver, pd->override),
+			pd->target_any ? json_object_new_string("any")
+				       : jstate(pd->target, pd->target_override),
+			rd ? jstate(rd->driver_after, rd->override_after) : NULL,
+			rd ? vs_outcome_name(rd->outcome) : pd->nothing_to_do ? "unchanged" : "planned",
+			rd ? rd->message : NULL));
 	}
+	/* a restore's refused devices follow the plan's in the result */
 	for (i = plan->n_devices; res && i < res->n_devices; i++) {
 		const struct vs_result_device *rd = &res->devices[i];
-		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "name", jstr(rd->name));
-		json_object_object_add(o, "bus", json_object_new_string(vs_bus_name(rd->bus)));
-		json_object_object_add(o, "iommu_group",
-				       rd->group >= 0 ? json_object_new_int(rd->group) : NULL);
-		json_object_object_add(o, "before", jstate(rd->driver_before, rd->override_before));
-		json_object_object_add(o, "target", NULL);
-		json_object_object_add(o, "after", jstate(rd->driver_after, rd->override_after));
-		json_object_object_add(o, "outcome", json_object_new_string(vs_outcome_name(rd->outcome)));
-		json_object_object_add(o, "message", jstr(rd->message));
-		json_object_array_add(devs, o);
+		json_object_array_add(devs, jdevice(rd->name, rd->bus, rd->group,
+			jstate(rd->driver_before, rd->override_before), NULL,
+			jstate(rd->driver_after, rd->override_after),
+			vs_outcome_name(rd->outcome), rd->message));
 	}
 	json_object_object_add(top, "devices", devs);
 
@@ -393,9 +392,7 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 	struct vs_err err = VS_ERR_INIT;
 	struct vs_plan *plan = NULL;
 	struct bind_args a;
-#ifdef VS_HAVE_HOSTCRIT
 	struct vs_hostcrit_list *crit = NULL;
-#endif
 	size_t i;
 	int r, status;
 
@@ -420,7 +417,6 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 	opts.force = a.force;
 	opts.all = a.all;
 	opts.timeout_ms = a.timeout_ms;
-#ifdef VS_HAVE_HOSTCRIT
 	if (!restore) {
 		if (vs_hostcrit_scan(topo, &crit, &err) < 0) {
 			vs_cli_error(cli, "cannot tell which devices the host needs: %s; nothing was "
@@ -431,7 +427,6 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 		opts.hostcrit = hostcrit_lookup;
 		opts.hostcrit_ctx = crit;
 	}
-#endif
 	r = restore ? vs_restore_plan(topo, devs, a.n_specs, &opts, &plan, &err)
 		    : vs_bind_plan(topo, devs, a.n_specs, &opts, &plan, &err);
 	if (r < 0) {
@@ -487,9 +482,7 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 out:
 	vs_bind_result_free(res);
 	vs_plan_free(plan);
-#ifdef VS_HAVE_HOSTCRIT
 	vs_hostcrit_free(crit);
-#endif
 	vs_topology_free(topo);
 	vs_err_release(&err);
 	free(devs);
