@@ -54,7 +54,7 @@ done
 fresh ten64.fx "probe binds nothing"
 vs_faults probe:nobind bind "$WIFI"
 expect_rc 1
-expect_err "$WIFI is on no driver, not on vfio-pci: the probe reported success"
+expect_err "$WIFI is on no driver, not on vfio-pci: the kernel took the write but vfio-pci did not bind it"
 expect_driver pci "$WIFI" ath10k_pci
 expect_journal ""
 no_driverless
