@@ -1523,7 +1523,9 @@ static int explain_nonpci(const struct vs_diag *d, const struct vs_device *dev, 
 
 		r->device = m;
 		if (m->bus == VS_BUS_FSL_MC) {
-			const struct vs_device *c = m->mc && m->mc->container ? m->mc->container : m;
+			/* fsl_mc_cont_dev(): a DPRC is its own container */
+			const struct vs_device *c = m->mc && m->mc->container &&
+				!vs_streq(m->mc->obj_type, "dprc") ? m->mc->container : m;
 
 			r->code = VS_REASON_FSLMC_CONTAINER;
 			r->culprit = c;
