@@ -836,7 +836,8 @@ static void finish(struct exec *e, bool op_failed, struct vs_journal *j, bool *a
 		e->oom = true;
 		return;
 	}
-	res->ok = !op_failed;
+	/* a restore that recovered from a failed step still ended where asked */
+	res->ok = p->op == VS_OP_RESTORE || !op_failed;
 	for (i = 0; i < p->n_devices; i++) {
 		const struct vs_plan_device *d = &p->devices[i];
 		struct vs_result_device *rd = &res->devices[res->n_devices++];
