@@ -409,11 +409,20 @@ static enum vs_step_status exec_step(struct exec *e, const struct vs_step *s,
 			o.message = xfmt(e, "%s is gone from /sys/bus/%s/devices: it disappeared "
 					 "from the bus", device, vs_bus_name(e->plan->devices[s->dev].bus));
 		} else if (!vs_streq(found, s->driver)) {
+			const struct vs_step_result *prev = e->res->n_steps
+				? &e->res->steps[e->res->n_steps - 1] : NULL;
+			bool probed_ok = prev && prev->step.dev == s->dev &&
+					 prev->status == VS_STEP_OK &&
+					 (prev->step.action == VS_STEP_PROBE ||
+					  prev->step.action == VS_STEP_BIND);
+
 			o.status = VS_STEP_FAILED;
-			if (!found)
-				o.message = xfmt(e, "%s is on no driver, not on %s: the probe reported "
-						 "success but %s did not take it (the kernel log says "
+			if (!found && s->driver && probed_ok)
+				o.message = xfmt(e, "%s is on no driver, not on %s: the kernel took the "
+						 "write but %s did not bind it (the kernel log says "
 						 "why: dmesg | tail)", device, s->driver, s->driver);
+			else if (!found)
+				o.message = xfmt(e, "%s is on no driver, not on %s", device, s->driver);
 			else
 				o.message = xfmt(e, "%s is on %s, not on %s", device, found,
 						 s->driver ? s->driver : "no driver");
@@ -712,7 +721,10 @@ static void judge(struct exec *e, size_t di, bool op_failed, struct vs_result_de
 	}
 	if (bind && op_failed && !e->touched[di]) {
 		rd->outcome = VS_OUTCOME_NOT_RUN;
-		rd->message = xfmt(e, "not changed: the bind stopped at an earlier failure");
+		rd->message = e->first_failed >= 0
+			? xfmt(e, "not changed: the bind stopped when %s failed",
+			       e->plan->devices[e->first_failed].name)
+			: xfmt(e, "not changed: the bind stopped at an earlier failure");
 		return;
 	}
 	if (want_any)
@@ -824,7 +836,8 @@ static void finish(struct exec *e, bool op_failed, struct vs_journal *j, bool *a
 		e->oom = true;
 		return;
 	}
-	res->ok = !op_failed;
+	/* a restore that recovered from a failed step still ended where asked */
+	res->ok = p->op == VS_OP_RESTORE || !op_failed;
 	for (i = 0; i < p->n_devices; i++) {
 		const struct vs_plan_device *d = &p->devices[i];
 		struct vs_result_device *rd = &res->devices[res->n_devices++];
