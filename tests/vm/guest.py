@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The vfioscope test suite that runs inside the QEMU guest (see vmtest.py).
+
+It runs as root in a chroot of the build host's / (read-only; tmp and run are
+tmpfs), on the guest's own kernel: /sys is the guest's. It prints TAP on
+stdout, one `ok`/`not ok` per check, the plan at the end. Environment:
+VFIOSCOPE (the binary), VS_HELPER_DIR (vfio-group-status), VS_SRCDIR,
+VS_ONLY (comma-separated test names; empty = all).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+
+VFIOSCOPE = os.environ.get("VFIOSCOPE", "vfioscope")
+HELPER_DIR = os.environ.get("VS_HELPER_DIR", "")
+SYS_PCI = "/sys/bus/pci/devices"
+NOBODY = 65534
+
+# ---------------------------------------------------------------------------
+# TAP
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, name, diag=None):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, name), flush=True)
+        if not cond and diag:
+            self.diag(diag)
+        return bool(cond)
+
+    def eq(self, got, want, name):
+        return self.ok(got == want, name, "got:  %r\nwant: %r" % (got, want))
+
+    @staticmethod
+    def diag(text):
+        for line in str(text).splitlines()[:60]:
+            print("#   " + line, flush=True)
+
+    def done(self):
+        print("1..%d" % self.n, flush=True)
+
+
+TAP = Tap()
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+# ---------------------------------------------------------------------------
+# Running things
+
+
+def sh(cmd, user=None, timeout=90, input=None, env=None):
+    """Run @cmd (a list); as uid/gid @user with no groups if given."""
+    kw = {}
+    if user is not None:
+        kw = {"user": user, "group": user, "extra_groups": []}
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=timeout, input=input,
+                          env=env, **kw)
+
+
+def describe(proc):
+    return "$ %s\nexit %d\nstdout: %s\nstderr: %s" % (
+        " ".join(proc.args), proc.returncode, proc.stdout[-1500:], proc.stderr[-1500:])
+
+
+# ---------------------------------------------------------------------------
+# The guest's sysfs, read directly (the oracle the tool is compared with)
+
+
+def full(bdf):
+    return bdf if bdf.count(":") == 2 else "0000:" + bdf
+
+
+def pci_devices():
+    return sorted(os.listdir(SYS_PCI))
+
+
+def kernel_groups():
+    """{group number: set of member names} from /sys/kernel/iommu_groups."""
+    base = "/sys/kernel/iommu_groups"
+    return {int(g): set(os.listdir(os.path.join(base, g, "devices"))) for g in os.listdir(base)}
+
+
+def group_of(bdf):
+    link = os.path.join(SYS_PCI, full(bdf), "iommu_group")
+    return int(os.path.basename(os.readlink(link))) if os.path.islink(link) else None
+
+
+def driver_of(bdf):
+    link = os.path.join(SYS_PCI, full(bdf), "driver")
+    return os.path.basename(os.readlink(link)) if os.path.islink(link) else None
+
+
+def override_of(bdf):
+    with open(os.path.join(SYS_PCI, full(bdf), "driver_override")) as f:
+        value = f.read().strip()
+    return None if value == "(null)" else value
+
+
+def vfio_status(group):
+    """(viable, container attach result) through VFIO itself."""
+    proc = sh([os.path.join(HELPER_DIR, "vfio-group-status"), str(group)])
+    return proc.stdout.strip(), proc
+
+
+# ---------------------------------------------------------------------------
+# What the VM was built to be (tests/vm/vmtest.py TOPOLOGY)
+
+EXPECTED_GROUPS = [
+    {"00:00.0"}, {"00:04.0"}, {"01:00.0"}, {"00:05.0"}, {"02:00.0"},
+    {"00:06.0"}, {"03:00.0"}, {"04:00.0", "05:00.0"}, {"04:01.0", "06:00.0"},
+    {"00:07.0"}, {"07:00.0", "08:01.0", "08:02.0"},
+    {"00:08.0"}, {"09:00.0", "09:00.1"},
+    {"00:09.0"},
+    {"00:0a.0", "00:0a.1", "0a:00.0", "0b:00.0"},
+    {"00:1f.0", "00:1f.2", "00:1f.3"},
+]
+
+EXPECTED_DRIVERS = {
+    "01:00.0": "e1000e", "02:00.0": "nvme", "05:00.0": "e1000e", "06:00.0": "e1000e",
+    "07:00.0": None, "08:01.0": "e1000", "08:02.0": "8139cp",
+    "09:00.0": "e1000e", "09:00.1": "nvme", "0a:00.0": "e1000e", "0b:00.0": "nvme",
+    "00:04.0": "pcieport", "03:00.0": "pcieport", "04:00.0": "pcieport",
+    "00:0a.0": "pcieport", "00:09.0": "virtio-pci",
+}
+
+
+@test
+def topology():
+    """The guest is the machine the other tests assume (a harness check)."""
+    got = sorted(sorted(m[5:] for m in members) for members in kernel_groups().values())
+    TAP.eq(got, sorted(sorted(g) for g in EXPECTED_GROUPS),
+           "kernel IOMMU groups are the designed ones")
+    drivers = {bdf: driver_of(bdf) for bdf in EXPECTED_DRIVERS}
+    TAP.eq(drivers, EXPECTED_DRIVERS, "devices are on their native drivers")
+    overrides = [d for d in pci_devices() if override_of(d) is not None]
+    TAP.eq(overrides, [], "no driver_override is set at boot")
+
+
+# ---------------------------------------------------------------------------
+
+
+def main():
+    only = [t for t in os.environ.get("VS_ONLY", "").split(",") if t]
+    print("# guest suite: vfioscope %s" % VFIOSCOPE, flush=True)
+    for fn in TESTS:
+        if only and fn.__name__ not in only:
+            continue
+        start = time.monotonic()
+        print("# -- %s: %s" % (fn.__name__, (fn.__doc__ or "").strip()), flush=True)
+        try:
+            fn()
+        except Exception:  # a crash is one failing check, the suite goes on
+            TAP.ok(False, "%s ran to the end" % fn.__name__, traceback.format_exc())
+        print("# -- %s took %.1f s" % (fn.__name__, time.monotonic() - start), flush=True)
+    TAP.done()
+    return 1 if TAP.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
