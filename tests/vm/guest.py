@@ -118,6 +118,69 @@ def vfio_status(group):
     return proc.stdout.strip(), proc
 
 
+def write_sys(path, value):
+    with open(path, "w") as f:
+        f.write(value)
+
+
+def raw_bind(bdf, drv="vfio-pci"):
+    """Bind @bdf to @drv the plain sysfs way (harness use: calibration)."""
+    dev = os.path.join(SYS_PCI, full(bdf))
+    write_sys(os.path.join(dev, "driver_override"), drv)
+    if driver_of(bdf):
+        write_sys(os.path.join(dev, "driver", "unbind"), full(bdf))
+    write_sys("/sys/bus/pci/drivers_probe", full(bdf))
+
+
+def reset_all():
+    """Put every device back on its boot driver with no override, whatever
+    a test left behind, so that one failure does not cascade."""
+    for dev in pci_devices():
+        if override_of(dev) is None and (driver_of(dev) != "vfio-pci"):
+            continue
+        path = os.path.join(SYS_PCI, dev)
+        write_sys(os.path.join(path, "driver_override"), "\n")
+        if driver_of(dev):
+            write_sys(os.path.join(path, "driver", "unbind"), dev)
+        try:
+            write_sys("/sys/bus/pci/drivers_probe", dev)
+        except OSError:
+            pass
+    for dev in pci_devices():
+        bdf = dev[5:]
+        if bdf in EXPECTED_DRIVERS and driver_of(bdf) != EXPECTED_DRIVERS[bdf]:
+            try:
+                write_sys("/sys/bus/pci/drivers_probe", dev)
+            except OSError:
+                pass
+
+
+def nested_qemu(device_args, timeout=60):
+    """Start a nested QEMU with @device_args, stopped (-S), and ask it over
+    QMP for its PCI devices. Return (exit status, [qdev ids of PCI devices],
+    stderr)."""
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "128",
+           "-nodefaults", "-nographic", "-S", "-qmp", "stdio"] + device_args
+    qmp = "".join(json.dumps({"execute": c}) + "\n"
+                  for c in ("qmp_capabilities", "query-pci", "quit"))
+    proc = sh(cmd, input=qmp, timeout=timeout)
+    ids = []
+    for line in proc.stdout.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        ret = msg.get("return") if isinstance(msg, dict) else None
+        if isinstance(ret, list):
+            stack = [d for bus in ret for d in bus.get("devices", [])]
+            while stack:
+                d = stack.pop(0)
+                ids.append(d.get("qdev_id", ""))
+                bridge = d.get("pci_bridge", {})
+                stack.extend(bridge.get("devices", []))
+    return proc.returncode, ids, proc.stderr, cmd
+
+
 # ---------------------------------------------------------------------------
 # What the VM was built to be (tests/vm/vmtest.py TOPOLOGY)
 
@@ -150,6 +213,29 @@ def topology():
     TAP.eq(drivers, EXPECTED_DRIVERS, "devices are on their native drivers")
     overrides = [d for d in pci_devices() if override_of(d) is not None]
     TAP.eq(overrides, [], "no driver_override is set at boot")
+
+
+@test
+def oracle():
+    """The VFIO oracle helper and the nested QEMU tell viable from not."""
+    raw_bind("01:00.0")
+    raw_bind("09:00.0")
+    try:
+        g1, g9 = group_of("01:00.0"), group_of("09:00.0")
+        out, proc = vfio_status(g1)
+        TAP.eq(out, "viable=1 container=ok", "single-device group on vfio-pci is viable")
+        out, proc = vfio_status(g9)
+        TAP.eq(out, "viable=0 container=EPERM", "half-bound multifunction group is not viable")
+        rc, ids, err, cmd = nested_qemu(["-device", "vfio-pci,host=0000:01:00.0,id=hostdev0"])
+        TAP.ok(rc == 0 and "hostdev0" in ids, "nested QEMU takes the viable group",
+               "%s\nexit %d ids %r\n%s" % (" ".join(cmd), rc, ids, err))
+        rc, ids, err, cmd = nested_qemu(["-device", "vfio-pci,host=0000:09:00.0,id=hostdev0"])
+        TAP.ok(rc == 1 and "is not viable" in err, "nested QEMU refuses the non-viable group",
+               "exit %d\n%s" % (rc, err))
+    finally:
+        reset_all()
+    TAP.eq({b: driver_of(b) for b in EXPECTED_DRIVERS}, EXPECTED_DRIVERS,
+           "reset_all restores the boot drivers")
 
 
 # ---------------------------------------------------------------------------
