@@ -10,6 +10,7 @@ VS_ONLY (comma-separated test names; empty = all).
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -181,6 +182,66 @@ def nested_qemu(device_args, timeout=60):
     return proc.returncode, ids, proc.stderr, cmd
 
 
+# lspci -vvv, the independent decoder the tool's config-space reading is
+# checked against: port type names as pciutils prints them (ls-caps.c) and
+# ACS words rebuilt from its flag list.
+LSPCI_PORT_TYPES = [
+    ("Legacy Endpoint", "legacy_endpoint"),
+    ("Endpoint", "endpoint"),
+    ("Root Port", "root_port"),
+    ("Upstream Port", "upstream_port"),
+    ("Downstream Port", "downstream_port"),
+    ("PCI-Express to PCI/PCI-X Bridge", "pcie_to_pci_bridge"),
+    ("PCI/PCI-X to PCI-Express Bridge", "pci_to_pcie_bridge"),
+    ("Root Complex Integrated Endpoint", "rc_integrated_endpoint"),
+    ("Root Complex Event Collector", "rc_event_collector"),
+]
+LSPCI_ACS_BITS = [("SrcValid", 0x01), ("TransBlk", 0x02), ("ReqRedir", 0x04),
+                  ("CmpltRedir", 0x08), ("UpstreamFwd", 0x10), ("EgressCtrl", 0x20),
+                  ("DirectTrans", 0x40)]
+
+
+def _acs_word(text):
+    word = 0
+    for name, bit in LSPCI_ACS_BITS:
+        if name + "+" in text:
+            word |= bit
+        elif name + "-" not in text:
+            raise ValueError("lspci ACS line without %s: %r" % (name, text))
+    return word
+
+
+def lspci_facts(user=None):
+    """{full BDF: {"port_type": name, "acs": None | (cap, ctrl)}} from lspci -vvv."""
+    proc = sh(["lspci", "-D", "-vvv"], user=user)
+    if proc.returncode != 0:
+        raise RuntimeError(describe(proc))
+    facts, cur = {}, None
+    for line in proc.stdout.splitlines():
+        if line and not line[0].isspace():
+            cur = {"port_type": "pci", "acs": None, "caps_denied": False}
+            facts[line.split()[0]] = cur
+            continue
+        text = line.strip()
+        if cur is None:
+            continue
+        if text.startswith("Capabilities: <access denied>"):
+            cur["caps_denied"] = True
+        m = re.match(r"Capabilities: \[[0-9a-f]+\] Express \(v\d+\) (.*)", text)
+        if m:
+            for label, name in LSPCI_PORT_TYPES:
+                if m.group(1).startswith(label):
+                    cur["port_type"] = name
+                    break
+            else:
+                cur["port_type"] = "unknown"
+        elif text.startswith("ACSCap:"):
+            cur["acs"] = (_acs_word(text), None)
+        elif text.startswith("ACSCtl:"):
+            cur["acs"] = (cur["acs"][0], _acs_word(text))
+    return facts
+
+
 # ---------------------------------------------------------------------------
 # What the VM was built to be (tests/vm/vmtest.py TOPOLOGY)
 
@@ -213,6 +274,18 @@ def topology():
     TAP.eq(drivers, EXPECTED_DRIVERS, "devices are on their native drivers")
     overrides = [d for d in pci_devices() if override_of(d) is not None]
     TAP.eq(overrides, [], "no driver_override is set at boot")
+    facts = lspci_facts()
+    with_acs = sorted(b[5:] for b, f in facts.items() if f["acs"] is not None)
+    TAP.eq(with_acs, ["00:04.0", "00:05.0", "00:06.0", "00:07.0", "00:08.0"],
+           "lspci shows ACS on exactly the root ports without disable-acs")
+    types = {b[5:]: facts[b]["port_type"] for b in
+             ("0000:00:04.0", "0000:03:00.0", "0000:04:00.0", "0000:07:00.0",
+              "0000:08:01.0", "0000:01:00.0", "0000:00:09.0")}
+    TAP.eq(types, {"00:04.0": "root_port", "03:00.0": "upstream_port",
+                   "04:00.0": "downstream_port", "07:00.0": "pcie_to_pci_bridge",
+                   "08:01.0": "pci", "01:00.0": "endpoint", "00:09.0": "pci"},
+           "lspci decodes the designed port types")
+    TAP.diag("root port ACS (cap, ctrl): %r" % (facts["0000:00:04.0"]["acs"],))
 
 
 @test
