@@ -242,6 +242,56 @@ def lspci_facts(user=None):
     return facts
 
 
+class Tmux:
+    """A detached tmux session running @cmd on a pty of @width x @height:
+    the way the TUI is driven with keys and its screen read back."""
+
+    def __init__(self, cmd, width=160, height=48, env=None):
+        self.sock = "/tmp/vs-tmux-%d.sock" % os.getpid()
+        conf = "/tmp/vs-tmux.conf"
+        with open(conf, "w") as f:
+            f.write("set -g remain-on-exit on\nset -g set-clipboard on\n"
+                    "set -g default-terminal tmux-256color\nset -g history-limit 0\n")
+        envs = []
+        for k, v in (env or {}).items():
+            envs += ["-e", "%s=%s" % (k, v)]
+        proc = sh(["tmux", "-S", self.sock, "-f", conf, "new-session", "-d", "-s", "vs",
+                   "-x", str(width), "-y", str(height)] + envs + ["--"] + cmd)
+        if proc.returncode != 0:
+            raise RuntimeError(describe(proc))
+
+    def tmux(self, *args):
+        return sh(["tmux", "-S", self.sock] + list(args))
+
+    def keys(self, *keys):
+        """Send tmux key names ("Down", "Enter", "C-c") or literal text."""
+        self.tmux("send-keys", "-t", "vs", *keys)
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", "vs").stdout
+
+    def wait_for(self, pred, timeout=30):
+        """Poll the screen until @pred(screen) holds; return the screen."""
+        end = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if pred(text) or time.monotonic() > end:
+                return text
+            time.sleep(0.3)
+
+    def dead(self):
+        return self.tmux("display-message", "-p", "-t", "vs",
+                         "#{pane_dead}").stdout.strip() == "1"
+
+    def buffer(self):
+        """The newest paste buffer (what the program copied with OSC 52)."""
+        proc = self.tmux("show-buffer")
+        return proc.stdout if proc.returncode == 0 else None
+
+    def close(self):
+        self.tmux("kill-server")
+
+
 # ---------------------------------------------------------------------------
 # What the VM was built to be (tests/vm/vmtest.py TOPOLOGY)
 
