@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What every bus's scan does the same way: follow the bus link to the
+ * device directory (resolving the path ourselves instead of a realpath per
+ * device), and read driver, driver_override and iommu_group.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scan.h"
+
+struct vs_device *vs_scan_add_device(struct vs_scan *sc, enum vs_bus bus, const char *name)
+{
+	struct vs_topology *t = sc->topo;
+	struct vs_device *dev;
+
+	if (t->n_devices == sc->alloc_devices) {
+		size_t nc = sc->alloc_devices ? sc->alloc_devices * 2 : 64;
+		struct vs_device **nd = realloc(t->devices, nc * sizeof(*nd));
+
+		if (!nd)
+			return NULL;
+		t->devices = nd;
+		sc->alloc_devices = nc;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	dev->name = strdup(name);
+	if (!dev->name) {
+		free(dev);
+		return NULL;
+	}
+	dev->bus = bus;
+	dev->iommu_group = -1;
+	dev->index = t->n_devices;
+	t->devices[t->n_devices++] = dev;
+	return dev;
+}
+
+int vs_scan_resolve_link(int busdir_fd, const char *busdir, const char *name,
+			 char **syspath)
+{
+	char *target;
+	int r;
+
+	*syspath = NULL;
+	r = vs_readlink_at(busdir_fd, name, &target);
+	if (r == -ENOENT || r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		/* Not a link (or unreadable): keep the bus entry itself as the path. */
+		if (asprintf(syspath, "%s/%s", busdir, name) < 0) {
+			*syspath = NULL;
+			return -ENOMEM;
+		}
+		return -EINVAL;
+	}
+	*syspath = vs_path_join_link(busdir, target);
+	free(target);
+	return *syspath ? 0 : -ENOMEM;
+}
+
+int vs_scan_open_device(struct vs_device *dev, int busdir_fd, const char *name)
+{
+	int fd, e, r;
+
+	fd = openat(busdir_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	e = errno;
+	switch (e) {
+	case ELOOP:
+		r = vs_device_problem(dev, VS_DEVERR_PATH,
+				      "sysfs link loops (too many levels of symbolic links)");
+		break;
+	case ENOENT:
+		r = vs_device_problem(dev, VS_DEVERR_PATH,
+				      "sysfs link dangles: %s does not exist", dev->syspath);
+		break;
+	case ENOTDIR:
+		r = vs_device_problem(dev, VS_DEVERR_PATH,
+				      "sysfs link does not lead to a directory");
+		break;
+	default:
+		r = vs_device_problem(dev, VS_DEVERR_PATH, "cannot open the device directory (%s)",
+				      strerror(e));
+		break;
+	}
+	return r < 0 ? r : -e;
+}
+
+static int read_driver(struct vs_device *dev, int fd)
+{
+	struct stat st;
+	int r;
+
+	r = vs_link_basename(fd, "driver", &dev->driver);
+	if (r == -ENOENT || r == -ENOMEM)
+		return r == -ENOMEM ? r : 0;
+	if (r < 0)
+		return vs_device_problem(dev, VS_DEVERR_DRIVER, "driver: cannot read link (%s)",
+					 strerror(-r));
+	if (fstatat(fd, "driver", &st, 0) < 0) {
+		/* Keep the name the link gives, but say the driver is not really there. */
+		return vs_device_problem(dev, VS_DEVERR_DRIVER, "driver: link dangles (%s)",
+					 strerror(errno));
+	}
+	return 0;
+}
+
+static int read_override(struct vs_device *dev, int fd)
+{
+	char *s;
+	ssize_t n;
+
+	n = vs_read_attr(fd, "driver_override", &s);
+	if (n == -ENOENT)
+		return 0;
+	if (n == -ENOMEM)
+		return -ENOMEM;
+	if (n < 0)
+		return vs_device_problem(dev, VS_DEVERR_OVERRIDE, "driver_override: cannot read (%s)",
+					 strerror((int)-n));
+	if (!*s || strcmp(s, "(null)") == 0) {
+		free(s);
+		return 0;
+	}
+	dev->driver_override = s;
+	return 0;
+}
+
+static int read_group(struct vs_device *dev, int fd)
+{
+	char *s, *end, *esc;
+	long v;
+	int r;
+
+	r = vs_link_basename(fd, "iommu_group", &s);
+	if (r == -ENOENT || r == -ENOMEM)
+		return r == -ENOMEM ? r : 0;
+	if (r < 0)
+		return vs_device_problem(dev, VS_DEVERR_GROUP, "iommu_group: cannot read link (%s)",
+					 strerror(-r));
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end != s && !*end && !errno && v >= 0 && v <= 0x7fffffff) {
+		dev->iommu_group = (int)v;
+		free(s);
+		return 0;
+	}
+	esc = vs_escape_value(s, 40);
+	free(s);
+	if (!esc)
+		return -ENOMEM;
+	r = vs_device_problem(dev, VS_DEVERR_GROUP,
+			      "iommu_group: link target \"%s\" is not a group number", esc);
+	free(esc);
+	return r;
+}
+
+int vs_scan_common_attrs(struct vs_device *dev, int fd)
+{
+	int r;
+
+	if ((r = read_driver(dev, fd)) < 0 || (r = read_override(dev, fd)) < 0)
+		return r;
+	return read_group(dev, fd);
+}
+
+struct vs_device *vs_scan_parent_by_path(struct vs_scan *sc, const struct vs_device *dev,
+					 bool bus_only)
+{
+	char *path, *slash;
+	struct vs_device *up = NULL;
+
+	if (!dev->syspath || !(path = strdup(dev->syspath)))
+		return NULL;
+	while (!up && (slash = strrchr(path, '/'))) {
+		*slash = '\0';
+		up = vs_strmap_get(&sc->priv->by_path, path);
+		if (up && (up == dev || (bus_only && up->bus != dev->bus)))
+			up = NULL;
+	}
+	free(path);
+	return up;
+}

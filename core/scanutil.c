@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Small pieces the scanner files share: the string hash map behind the O(1)
+ * lookups, problem and warning sentences, link path resolution, and parsers
+ * for sysfs values.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan.h"
+
+/* FNV-1a: short keys, good enough spread, no allocation. */
+static size_t strmap_hash(const char *key)
+{
+	size_t h = (size_t)1469598103934665603ull;
+
+	while (*key) {
+		h ^= (unsigned char)*key++;
+		h *= (size_t)1099511628211ull;
+	}
+	return h;
+}
+
+void vs_strmap_init(struct vs_strmap *map)
+{
+	map->slots = NULL;
+	map->cap = 0;
+	map->used = 0;
+}
+
+static int strmap_grow(struct vs_strmap *map)
+{
+	size_t ncap = map->cap ? map->cap * 2 : 64, i;
+	struct vs_strmap_slot *ns = calloc(ncap, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < map->cap; i++) {
+		size_t j;
+
+		if (!map->slots[i].key)
+			continue;
+		j = strmap_hash(map->slots[i].key) & (ncap - 1);
+		while (ns[j].key)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = map->slots[i];
+	}
+	free(map->slots);
+	map->slots = ns;
+	map->cap = ncap;
+	return 0;
+}
+
+int vs_strmap_put(struct vs_strmap *map, const char *key, void *value)
+{
+	size_t j;
+
+	/* Keep the load factor under one half so probes stay short. */
+	if ((map->used + 1) * 2 > map->cap && strmap_grow(map) < 0)
+		return -ENOMEM;
+	j = strmap_hash(key) & (map->cap - 1);
+	while (map->slots[j].key) {
+		if (strcmp(map->slots[j].key, key) == 0)
+			return 1;
+		j = (j + 1) & (map->cap - 1);
+	}
+	map->slots[j].key = key;
+	map->slots[j].value = value;
+	map->used++;
+	return 0;
+}
+
+void *vs_strmap_get(const struct vs_strmap *map, const char *key)
+{
+	size_t j;
+
+	if (!map->cap || !key)
+		return NULL;
+	j = strmap_hash(key) & (map->cap - 1);
+	while (map->slots[j].key) {
+		if (strcmp(map->slots[j].key, key) == 0)
+			return map->slots[j].value;
+		j = (j + 1) & (map->cap - 1);
+	}
+	return NULL;
+}
+
+void vs_strmap_release(struct vs_strmap *map)
+{
+	free(map->slots);
+	vs_strmap_init(map);
+}
+
+static int append_sentence(char ***list, size_t *n, const char *fmt, va_list ap)
+{
+	char **nl, *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		return -ENOMEM;
+	nl = realloc(*list, (*n + 1) * sizeof(**list));
+	if (!nl) {
+		free(s);
+		return -ENOMEM;
+	}
+	nl[(*n)++] = s;
+	*list = nl;
+	return 0;
+}
+
+int vs_device_problem(struct vs_device *dev, unsigned bit, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	dev->errors |= bit;
+	va_start(ap, fmt);
+	r = append_sentence(&dev->problems, &dev->n_problems, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int vs_topology_warn(struct vs_topology *topo, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = append_sentence(&topo->warnings, &topo->n_warnings, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+char *vs_path_join_link(const char *dir, const char *target)
+{
+	struct vs_strbuf sb = VS_STRBUF_INIT;
+	char *work, *comp, *save = NULL;
+	size_t *marks = NULL, n_marks = 0, cap_marks = 0;
+
+	if (target[0] == '/') {
+		work = strdup(target);
+	} else if (asprintf(&work, "%s/%s", dir, target) < 0) {
+		work = NULL;
+	}
+	if (!work)
+		return NULL;
+	vs_strbuf_add(&sb, "");
+	for (comp = strtok_r(work, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			if (n_marks) {
+				sb.len = marks[--n_marks];
+				sb.buf[sb.len] = '\0';
+			}
+			continue;
+		}
+		if (n_marks == cap_marks) {
+			size_t nc = cap_marks ? cap_marks * 2 : 16;
+			size_t *nm = realloc(marks, nc * sizeof(*marks));
+
+			if (!nm) {
+				sb.oom = true;
+				break;
+			}
+			marks = nm;
+			cap_marks = nc;
+		}
+		marks[n_marks++] = sb.len;
+		if (sb.len)
+			vs_strbuf_addch(&sb, '/');
+		vs_strbuf_add(&sb, comp);
+	}
+	free(marks);
+	free(work);
+	return vs_strbuf_detach(&sb);
+}
+
+char *vs_escape_value(const char *s, size_t max)
+{
+	struct vs_strbuf sb = VS_STRBUF_INIT;
+	size_t i;
+
+	vs_strbuf_add(&sb, "");
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == max) {
+			vs_strbuf_add(&sb, "...");
+			break;
+		}
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"')
+			vs_strbuf_addch(&sb, (char)c);
+		else
+			vs_strbuf_addf(&sb, "\\x%02x", c);
+	}
+	return vs_strbuf_detach(&sb);
+}
+
+int vs_parse_hex_attr(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p = s;
+	int digits = 0;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	for (; isxdigit((unsigned char)*p); p++) {
+		if (++digits > 8)
+			return -EINVAL;
+		v = v * 16 + (unsigned long)(isdigit((unsigned char)*p) ? *p - '0'
+					     : tolower((unsigned char)*p) - 'a' + 10);
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (!digits || *p || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static bool parse_hex_field(const char **pp, int min, int max, unsigned *out)
+{
+	const char *p = *pp;
+	unsigned v = 0;
+	int n = 0;
+
+	while (isxdigit((unsigned char)*p) && n < max) {
+		v = v * 16 + (unsigned)(isdigit((unsigned char)*p) ? *p - '0'
+					 : tolower((unsigned char)*p) - 'a' + 10);
+		p++;
+		n++;
+	}
+	if (n < min || isxdigit((unsigned char)*p))
+		return false;
+	*out = v;
+	*pp = p;
+	return true;
+}
+
+bool vs_parse_pci_name(const char *s, unsigned *domain, unsigned *bus,
+		       unsigned *dev, unsigned *fn)
+{
+	const char *p = s;
+
+	if (!parse_hex_field(&p, 1, 8, domain) || *p++ != ':')
+		return false;
+	if (!parse_hex_field(&p, 2, 2, bus) || *p++ != ':')
+		return false;
+	if (!parse_hex_field(&p, 2, 2, dev) || *p++ != '.')
+		return false;
+	if (!parse_hex_field(&p, 1, 1, fn) || *p)
+		return false;
+	return *dev < 32 && *fn < 8;
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `vfioscope groups [--json]`: IOMMU groups in numeric order with their
+ * members and drivers, and whether VFIO can use each group right now.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cli.h"
+#include "devfmt.h"
+#include "vfioscope/topojson.h"
+
+static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
+			const struct vs_group *g, struct vs_strbuf *sb)
+{
+	size_t i;
+
+	vs_strbuf_reset(sb);
+	vs_strbuf_addf(sb, "IOMMU group %d", g->id);
+	if (g->type || g->name) {
+		vs_strbuf_addf(sb, " (%s", g->type ? vs_cli_term(cli, g->type) : "type unknown");
+		if (g->name)
+			vs_strbuf_addf(sb, ", %s", vs_cli_term(cli, g->name));
+		vs_strbuf_add(sb, ")");
+	}
+	if (g->viable) {
+		vs_strbuf_add(sb, ": viable");
+	} else {
+		vs_strbuf_addf(sb, ": %snot viable%s", vs_cli_red(cli), vs_cli_plain(cli));
+		for (i = 0; i < g->n_blocking; i++)
+			vs_strbuf_addf(sb, "%s %s (%s)", i ? "," : ", blocked by",
+				       g->blocking[i]->name, vs_cli_term(cli, g->blocking[i]->driver));
+		if (!g->n_blocking)
+			vs_strbuf_add(sb, ", blocked by a device on a bus this scan does not read");
+	}
+	fprintf(cli->out, "%s\n", vs_strbuf_cstr(sb));
+	for (i = 0; i < g->n_members; i++) {
+		const struct vs_device *dev = g->members[i];
+
+		vs_strbuf_reset(sb);
+		vs_strbuf_add(sb, "  ");
+		vs_cli_device_line(cli, sb, dev, VS_DEVLINE_VF);
+		if (!vs_driver_managed_dma(dev->driver))
+			vs_strbuf_addf(sb, " %s<- blocks%s", vs_cli_red(cli), vs_cli_plain(cli));
+		fprintf(cli->out, "%s\n", vs_strbuf_cstr(sb));
+	}
+	for (i = 0; i < g->n_unknown_members; i++)
+		fprintf(cli->out, "  %s (a device on a bus vfioscope does not read)\n",
+			vs_cli_term(cli, g->unknown_members[i]));
+	(void)topo;
+}
+
+int cmd_groups(struct vs_cli *cli, int argc, char **argv)
+{
+	struct vs_strbuf sb = VS_STRBUF_INIT;
+	struct vs_topology *topo;
+	bool json = false;
+	size_t i;
+	int r;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--") == 0)
+			continue;
+		else
+			return vs_cli_usage(cli, "groups: unexpected argument '%s'", argv[i]);
+	}
+	/* JSON lists addresses only: no names and no 4 KiB config reads, so it stays fast. */
+	r = vs_cli_scan(cli, json ? VS_SCAN_PLATFORM
+			     : VS_SCAN_PLATFORM | VS_SCAN_CONFIG | VS_SCAN_NAMES, &topo);
+	if (r != VS_EXIT_OK)
+		return r;
+	for (i = 0; i < topo->n_warnings; i++)
+		vs_cli_error(cli, "warning: %s", topo->warnings[i]);
+	if (json) {
+		r = vs_cli_print_json(cli, vs_json_groups(topo));
+		vs_topology_free(topo);
+		return r;
+	}
+	if (!topo->iommu) {
+		fprintf(cli->out, "no IOMMU groups: the kernel has no IOMMU enabled "
+			"(/sys/kernel/iommu_groups is empty). Enable VT-d, AMD-Vi or the SMMU "
+			"in the firmware; on Intel also boot with intel_iommu=on.\n");
+	}
+	for (i = 0; i < topo->n_groups; i++)
+		print_group(cli, topo, &topo->groups[i], &sb);
+	if (sb.oom) {
+		vs_cli_error(cli, "out of memory");
+		r = VS_EXIT_FAIL;
+	}
+	vs_strbuf_release(&sb);
+	vs_topology_free(topo);
+	return r;
+}
