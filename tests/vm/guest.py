@@ -362,6 +362,146 @@ def oracle():
 
 
 # ---------------------------------------------------------------------------
+# vfioscope read side
+
+MANAGED_DMA = {None, "pcieport", "vfio-pci", "pci-stub"}
+
+
+def vs(*args, user=None, timeout=90):
+    return sh([VFIOSCOPE] + list(args), user=user, timeout=timeout)
+
+
+def vs_json(*args, user=None):
+    """Run vfioscope with @args; (parsed JSON or None, process)."""
+    proc = vs(*args, user=user)
+    try:
+        return json.loads(proc.stdout), proc
+    except ValueError:
+        return None, proc
+
+
+def state():
+    """{device: (driver, override)} of every PCI device: what a write would change."""
+    return {d: (driver_of(d), override_of(d)) for d in pci_devices()}
+
+
+def check_groups_json(label, user=None):
+    """`groups --json` lists exactly the kernel's groups, members, drivers,
+    overrides and group types, and rates viability by the kernel's rule."""
+    data, proc = vs_json("groups", "--json", user=user)
+    if not TAP.ok(proc.returncode == 0 and data is not None,
+                  "%s: groups --json runs" % label, describe(proc)):
+        return
+    TAP.eq(data.get("iommu"), True, "%s: groups --json says the IOMMU is on" % label)
+    kernel = kernel_groups()
+    got = {g["id"]: sorted(g["devices"]) for g in data["groups"]}
+    TAP.eq(got, {n: sorted(m) for n, m in kernel.items()},
+           "%s: groups --json equals /sys/kernel/iommu_groups, every group and member" % label)
+    bad = []
+    for g in data["groups"]:
+        with open("/sys/kernel/iommu_groups/%d/type" % g["id"]) as f:
+            if g["type"] != f.read().strip():
+                bad.append((g["id"], "type", g["type"]))
+        if g["name"] is not None or g["unknown_devices"]:
+            bad.append((g["id"], "name/unknown", g["name"], g["unknown_devices"]))
+        for m in g["members"]:
+            want = (driver_of(m["name"]), override_of(m["name"]))
+            if (m["driver"], m["driver_override"]) != want:
+                bad.append((m["name"], (m["driver"], m["driver_override"]), want))
+        blocking = sorted(m["name"] for m in g["members"] if driver_of(m["name"]) not in MANAGED_DMA)
+        if sorted(g["blocking"]) != blocking or g["viable"] != (not blocking):
+            bad.append((g["id"], "viable", g["viable"], g["blocking"], blocking))
+    TAP.eq(bad, [], "%s: group types, drivers, overrides and viability are the kernel's" % label)
+
+
+def config_header(bdf):
+    with open(os.path.join(SYS_PCI, full(bdf), "config"), "rb") as f:
+        return f.read(64)
+
+
+@test
+def groups():
+    """Proof 1: `groups --json` is /sys/kernel/iommu_groups."""
+    check_groups_json("root")
+
+
+@test
+def tree():
+    """Proof 2: `tree --json` port types and ACS words are what lspci decodes."""
+    data, proc = vs_json("tree", "--json")
+    if not TAP.ok(proc.returncode == 0 and data is not None, "tree --json runs", describe(proc)):
+        return
+    devs = {d["address"]: d for d in data["devices"] if "address" in d}
+    TAP.eq(sorted(devs), pci_devices(), "tree --json lists every PCI device of the guest")
+    facts = lspci_facts()
+    got = {b: (d["port_type_raw"], d["port_type"]) for b, d in devs.items()}
+    want = {b: (f["port_type"], f["port_type"]) for b, f in facts.items()}
+    TAP.eq(got, want, "port types (raw and corrected) equal lspci -vvv for every device")
+
+    def acs(d):
+        a = d["acs"]
+        return None if a is None else (int(a["cap"], 16), int(a["ctrl"], 16))
+    TAP.eq({b: acs(d) for b, d in devs.items()}, {b: f["acs"] for b, f in facts.items()},
+           "ACS capability and control words equal lspci -vvv for every device")
+    TAP.eq(sorted(b for b, d in devs.items() if d["acs"] is not None),
+           ["0000:00:04.0", "0000:00:05.0", "0000:00:06.0", "0000:00:07.0", "0000:00:08.0"],
+           "ACS is found on exactly the five ACS root ports")
+    ids = {}
+    for line in sh(["lspci", "-D", "-n"]).stdout.splitlines():
+        bdf, cls, vd = line.split()[:3]
+        ids[bdf] = (cls.rstrip(":"), vd)
+    TAP.eq({b: (d["class"], "%s:%s" % (d["vendor"], d["device"])) for b, d in devs.items()},
+           ids, "class and vendor:device IDs equal lspci -n")
+    facts_sys = {}
+    for b in devs:
+        real = os.path.realpath(os.path.join(SYS_PCI, b))
+        parent = os.path.basename(os.path.dirname(real))
+        st = os.stat(os.path.join(real, "config"))
+        hdr = config_header(b)
+        mf = bool(hdr[0x0e] & 0x80) or not b.endswith(".0")
+        facts_sys[b] = (parent if re.match(r"^[0-9a-f]{4}:", parent) else None,
+                        group_of(b), driver_of(b), st.st_size, mf, "full")
+    TAP.eq({b: (d["parent"], d["iommu_group"], d["driver"], d["config_size"],
+                d["multifunction"], d["config"]) for b, d in devs.items()}, facts_sys,
+           "parent, group, driver, config size, multifunction bit equal sysfs")
+    TAP.eq(data.get("config_restricted"), False, "root reads full config space")
+
+
+@test
+def nonroot():
+    """Proof 6: as uid 65534, 64-byte config: ACS unknown, no writes, groups listed."""
+    cfg = "/sys/bus/pci/devices/0000:00:04.0/config"
+    TAP.eq(sh(["sh", "-c", "wc -c <%s" % cfg], user=NOBODY).stdout.strip(), "64",
+           "uid 65534 reads 64 bytes of a 4096-byte config space (the kernel's cut)")
+    before = state()
+    check_groups_json("uid 65534", user=NOBODY)
+    data, proc = vs_json("tree", "--json", user=NOBODY)
+    if TAP.ok(proc.returncode == 0 and data is not None, "uid 65534: tree --json runs",
+              describe(proc)):
+        devs = [d for d in data["devices"] if "address" in d]
+        TAP.eq(data.get("config_restricted"), True, "uid 65534: config_restricted is set")
+        TAP.eq(sorted({(d["config"], d["acs"]) for d in devs}), [("header", "unknown")],
+               "uid 65534: every device has header-only config and ACS unknown (never 'no ACS')")
+        facts = lspci_facts()
+        wrong = [(d["address"], d["port_type"]) for d in devs
+                 if d["port_type"] not in ("unknown", facts[d["address"]]["port_type"])]
+        TAP.eq(wrong, [], "uid 65534: port types are the real ones or unknown, never wrong")
+    trace = "/tmp/nonroot.strace"
+    proc = sh(["strace", "-f", "-qq", "-e", "trace=open,openat,openat2,creat,truncate",
+               "-o", trace, VFIOSCOPE, "tree"], user=NOBODY)
+    with open(trace) as f:
+        lines = f.readlines()
+    writes = [line for line in lines if "/dev/tty" not in line and
+              re.search(r"O_WRONLY|O_RDWR|O_CREAT|creat\(|truncate\(", line)]
+    reads = [line for line in lines if re.search(r"config\", O_RDONLY", line)]
+    TAP.ok(proc.returncode == 0 and reads and not writes,
+           "uid 65534: tree reads config files and opens nothing for writing (strace)",
+           "%d config opens of %d traced\n" % (len(reads), len(lines))
+           + "".join(writes[:10] + [line for line in lines if "config" in line][:5]))
+    TAP.eq(state(), before, "uid 65534: no driver or override changed")
+
+
+# ---------------------------------------------------------------------------
 
 
 def main():
