@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tui.h"
 
 struct vs_command {
 	const char *name;
@@ -76,16 +77,12 @@ static void print_command_help(struct vs_cli *cli, const struct vs_command *cmd)
 	fprintf(cli->out, "\nSee %s(1) for the options of '%s'.\n", cli->prog, cmd->name);
 }
 
-/*
- * No command: the interactive view belongs to the tui area, which replaces
- * this function's body with its entry point. Until then, say so.
- */
+/* No command: the interactive view (tui area, tui/tui.c). */
 static int run_interactive(struct vs_cli *cli)
 {
-	print_help(cli, cli->err);
-	fprintf(cli->err, "\n%s: no command given (the interactive view is not part of this build)\n",
-		cli->prog);
-	return VS_EXIT_USAGE;
+	struct vs_tui_opts opts = { .script = NULL };
+
+	return vs_tui_main(cli, &opts);
 }
 
 static bool want_color(void)
