@@ -11,6 +11,8 @@ VS_ONLY (comma-separated test names; empty = all).
 import json
 import os
 import re
+import select
+import shlex
 import subprocess
 import sys
 import time
@@ -124,15 +126,6 @@ def write_sys(path, value):
         f.write(value)
 
 
-def raw_bind(bdf, drv="vfio-pci"):
-    """Bind @bdf to @drv the plain sysfs way (harness use: calibration)."""
-    dev = os.path.join(SYS_PCI, full(bdf))
-    write_sys(os.path.join(dev, "driver_override"), drv)
-    if driver_of(bdf):
-        write_sys(os.path.join(dev, "driver", "unbind"), full(bdf))
-    write_sys("/sys/bus/pci/drivers_probe", full(bdf))
-
-
 def reset_all():
     """Put every device back on its boot driver with no override, whatever
     a test left behind, so that one failure does not cascade."""
@@ -156,30 +149,94 @@ def reset_all():
                 pass
 
 
-def nested_qemu(device_args, timeout=60):
-    """Start a nested QEMU with @device_args, stopped (-S), and ask it over
-    QMP for its PCI devices. Return (exit status, [qdev ids of PCI devices],
-    stderr)."""
-    cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "128",
-           "-nodefaults", "-nographic", "-S", "-qmp", "stdio"] + device_args
-    qmp = "".join(json.dumps({"execute": c}) + "\n"
-                  for c in ("qmp_capabilities", "query-pci", "quit"))
-    proc = sh(cmd, input=qmp, timeout=timeout)
-    ids = []
-    for line in proc.stdout.splitlines():
+class Qmp:
+    """A QEMU started with `-qmp stdio`, spoken to one command at a time."""
+
+    def __init__(self, cmd, timeout=60):
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.deadline = time.monotonic() + timeout
+        self.buf = b""
+        self.greeting = self._read()
+
+    def _read(self):
+        """The next QMP message, or None when QEMU closed its output."""
+        while b"\n" not in self.buf:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                raise TimeoutError("nested QEMU did not answer in time")
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return json.loads(line)
+
+    def cmd(self, name, **arguments):
+        """Run a command; its "return" value (events are skipped)."""
+        msg = {"execute": name}
+        if arguments:
+            msg["arguments"] = arguments
+        self.proc.stdin.write(json.dumps(msg).encode() + b"\n")
+        self.proc.stdin.flush()
+        while True:
+            reply = self._read()
+            if reply is None:
+                raise EOFError("nested QEMU exited during %s" % name)
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                raise RuntimeError("%s: %s" % (name, reply["error"].get("desc")))
+
+    def finish(self):
+        """Wait for the exit; (exit status, stderr text)."""
         try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        ret = msg.get("return") if isinstance(msg, dict) else None
-        if isinstance(ret, list):
-            stack = [d for bus in ret for d in bus.get("devices", [])]
-            while stack:
-                d = stack.pop(0)
-                ids.append(d.get("qdev_id", ""))
-                bridge = d.get("pci_bridge", {})
-                stack.extend(bridge.get("devices", []))
-    return proc.returncode, ids, proc.stderr, cmd
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            rc = self.proc.wait(timeout=max(1, self.deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        return rc, self.proc.stderr.read().decode("utf-8", "replace")
+
+
+def pci_ids(buses):
+    """qdev ids of every device in a query-pci answer, behind bridges too."""
+    ids, stack = [], [d for bus in buses for d in bus.get("devices", [])]
+    while stack:
+        d = stack.pop(0)
+        ids.append(d.get("qdev_id", ""))
+        stack.extend(d.get("pci_bridge", {}).get("devices", []))
+    return ids
+
+
+def nested_qemu(device_args, want_ids=(), timeout=60):
+    """Start a nested QEMU stopped (-S) with @device_args, as a user would
+    with vfioscope's arguments. QEMU opens every VFIO device while it starts,
+    so a group that is not viable makes it exit here. Devices behind root
+    ports get a bus number only once the firmware has run: when @want_ids
+    are given, let it run until query-pci lists them.
+    Return (exit status, ids query-pci listed, stderr, command)."""
+    cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "128",
+           "-nodefaults", "-nographic", "-S", "-qmp", "stdio"] + list(device_args)
+    qmp = Qmp(cmd, timeout)
+    ids = []
+    try:
+        if qmp.greeting is not None:
+            qmp.cmd("qmp_capabilities")
+            ids = pci_ids(qmp.cmd("query-pci"))
+            if want_ids and not set(want_ids) <= set(ids):
+                qmp.cmd("cont")
+                while not set(want_ids) <= set(ids) and time.monotonic() < qmp.deadline - 5:
+                    time.sleep(0.5)
+                    ids = pci_ids(qmp.cmd("query-pci"))
+            qmp.cmd("quit")
+    except (EOFError, TimeoutError, RuntimeError, OSError) as e:
+        ids.append("<%s>" % e)
+    rc, err = qmp.finish()
+    return rc, ids, err, cmd
 
 
 # lspci -vvv, the independent decoder the tool's config-space reading is
@@ -338,29 +395,6 @@ def topology():
     TAP.diag("root port ACS (cap, ctrl): %r" % (facts["0000:00:04.0"]["acs"],))
 
 
-@test
-def oracle():
-    """The VFIO oracle helper and the nested QEMU tell viable from not."""
-    raw_bind("01:00.0")
-    raw_bind("09:00.0")
-    try:
-        g1, g9 = group_of("01:00.0"), group_of("09:00.0")
-        out, proc = vfio_status(g1)
-        TAP.eq(out, "viable=1 container=ok", "single-device group on vfio-pci is viable")
-        out, proc = vfio_status(g9)
-        TAP.eq(out, "viable=0 container=EPERM", "half-bound multifunction group is not viable")
-        rc, ids, err, cmd = nested_qemu(["-device", "vfio-pci,host=0000:01:00.0,id=hostdev0"])
-        TAP.ok(rc == 0 and "hostdev0" in ids, "nested QEMU takes the viable group",
-               "%s\nexit %d ids %r\n%s" % (" ".join(cmd), rc, ids, err))
-        rc, ids, err, cmd = nested_qemu(["-device", "vfio-pci,host=0000:09:00.0,id=hostdev0"])
-        TAP.ok(rc == 1 and "is not viable" in err, "nested QEMU refuses the non-viable group",
-               "exit %d\n%s" % (rc, err))
-    finally:
-        reset_all()
-    TAP.eq({b: driver_of(b) for b in EXPECTED_DRIVERS}, EXPECTED_DRIVERS,
-           "reset_all restores the boot drivers")
-
-
 # ---------------------------------------------------------------------------
 # vfioscope read side
 
@@ -499,6 +533,105 @@ def nonroot():
            "%d config opens of %d traced\n" % (len(reads), len(lines))
            + "".join(writes[:10] + [line for line in lines if "config" in line][:5]))
     TAP.eq(state(), before, "uid 65534: no driver or override changed")
+
+
+# ---------------------------------------------------------------------------
+# vfioscope write side: bind, qemu-args, restore (in this order, one state)
+
+BOOT_STATE = {}
+
+
+def bind_json(*args):
+    data, proc = vs_json("bind", "--json", *args)
+    return data, proc
+
+
+def check_bound(label, data, proc, devices, group_dev):
+    """bind reported success, the kernel has @devices on vfio-pci, and VFIO
+    itself says the group of @group_dev is viable and attaches."""
+    ok = TAP.ok(proc.returncode == 0 and data is not None and data.get("ok") is True,
+                "%s: bind exits 0 and reports ok" % label, describe(proc))
+    TAP.eq({d: driver_of(d) for d in devices}, {d: "vfio-pci" for d in devices},
+           "%s: the kernel has %s on vfio-pci" % (label, ", ".join(devices)))
+    group = group_of(group_dev)
+    if data is not None:
+        reported = {g["id"]: g["viable"] for g in data.get("groups", [])}
+        TAP.eq(reported.get(group), True, "%s: bind reports group %s viable" % (label, group))
+        after = {d["name"][5:]: (d["after"] or {}).get("driver") for d in data["devices"]}
+        TAP.eq({d: after.get(d) for d in devices}, {d: "vfio-pci" for d in devices},
+               "%s: bind --json reports vfio-pci after, for every device" % label)
+    out, helper = vfio_status(group)
+    TAP.eq(out, "viable=1 container=ok",
+           "%s: VFIO says group %s is viable and attaches to a container" % (label, group))
+    return ok
+
+
+def check_nested(label, devices):
+    """`qemu-args` for @devices, passed verbatim to a nested QEMU, is accepted
+    and query-pci lists every device under its qemu-args id."""
+    proc = vs("qemu-args", "--one-line", full(devices[0]))
+    words = shlex.split(proc.stdout)
+    if not TAP.ok(proc.returncode == 0 and words, "%s: qemu-args prints arguments" % label,
+                  describe(proc)):
+        return
+    ids = ["hostdev-" + full(d).replace(":", "-").replace(".", "-") for d in devices]
+    TAP.eq(sorted(w.split("id=")[1].split(",")[0] for w in words if w.startswith("vfio-pci,")),
+           sorted(ids), "%s: qemu-args passes exactly the group's endpoints" % label)
+    rc, seen, err, cmd = nested_qemu(words, ids)
+    TAP.ok(rc == 0 and all(i in seen for i in ids),
+           "%s: nested QEMU accepts the arguments and query-pci lists %s" % (label, ", ".join(ids)),
+           "%s\nexit %d, query-pci ids %r\n%s" % (" ".join(cmd), rc, seen, err))
+
+
+@test
+def bind():
+    """Proofs 4 and 5: bind, groups while bound, qemu-args into a nested QEMU, restore."""
+    BOOT_STATE.update(state())
+    try:
+        data, proc = bind_json(full("01:00.0"))
+        check_bound("single-device group", data, proc, ["01:00.0"], "01:00.0")
+        check_nested("single-device group", ["01:00.0"])
+
+        data, proc = bind_json("--group", full("09:00.0"))
+        check_bound("multifunction group", data, proc, ["09:00.0", "09:00.1"], "09:00.0")
+        check_nested("multifunction group", ["09:00.0", "09:00.1"])
+
+        data, proc = bind_json("--group", full("08:01.0"))
+        check_bound("bridge group", data, proc, ["08:01.0", "08:02.0"], "08:01.0")
+        TAP.eq(driver_of("07:00.0"), None, "bridge group: the PCIe-to-PCI bridge stays without driver")
+        check_nested("bridge group", ["08:01.0", "08:02.0"])
+
+        before = state()
+        data, proc = bind_json(full("0a:00.0"))
+        group = group_of("0a:00.0")
+        TAP.eq(driver_of("0a:00.0"), "vfio-pci", "shared group: the one member asked for is on vfio-pci")
+        reported = {g["id"]: g for g in (data or {}).get("groups", [])}
+        g = reported.get(group, {})
+        TAP.ok(g.get("viable") is False and
+               [b.split()[0] for b in g.get("blocking", [])] == [full("0b:00.0")],
+               "shared group: bind reports group %s not viable, blocked by 0000:0b:00.0" % group,
+               describe(proc))
+        out, helper = vfio_status(group)
+        TAP.eq(out, "viable=0 container=EPERM", "shared group: VFIO agrees it is not viable")
+        changed = sorted(d for d, st in state().items() if st != before[d])
+        TAP.eq(changed, [full("0a:00.0")], "shared group: nothing but the named device changed")
+        proc = vs("qemu-args", "--one-line", "--only", full("0a:00.0"))
+        TAP.ok(proc.returncode == 0 and "not viable" in proc.stderr,
+               "shared group: qemu-args --only warns that the group is not viable", describe(proc))
+        rc, seen, err, cmd = nested_qemu(shlex.split(proc.stdout))
+        TAP.ok(rc == 1 and "group %d is not viable" % group in err,
+               "shared group: the nested QEMU refuses it the same way", "exit %d\n%s" % (rc, err))
+
+        check_groups_json("while bound")
+
+        data, proc = vs_json("restore", "--json", "--all")
+        TAP.ok(proc.returncode == 0 and data is not None and data.get("ok") is True,
+               "restore --all exits 0 and reports ok", describe(proc))
+        now = state()
+        TAP.eq({d: now[d] for d in now if now[d] != BOOT_STATE[d]}, {},
+               "restore --all: every original driver is back, every override cleared")
+    finally:
+        reset_all()
 
 
 # ---------------------------------------------------------------------------
