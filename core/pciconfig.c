@@ -100,7 +100,11 @@ static void set_unknown_caps(struct vs_pci *pci)
 	pci->acs.present = VS_UNKNOWN;
 }
 
-/* Walk the standard list for the PCI Express capability. */
+/*
+ * Walk the standard list for the PCI Express capability. The whole list is
+ * walked (it is in memory) so that a malformed list is flagged even when
+ * the PCIe capability comes before the damage; what was found stays valid.
+ */
 static int walk_caps(struct vs_device *dev, const uint8_t *cfg, size_t len)
 {
 	struct vs_pci *pci = dev->pci;
@@ -120,8 +124,10 @@ static int walk_caps(struct vs_device *dev, const uint8_t *cfg, size_t len)
 
 		ptr &= 0xfc;
 		if (ptr < CFG_HEADER_SIZE || ptr + 4 > len) {
-			pci->pcie = VS_UNKNOWN;
-			pci->port_type_raw = VS_PORT_UNKNOWN;
+			if (pci->pcie == VS_NO) {
+				pci->pcie = VS_UNKNOWN;
+				pci->port_type_raw = VS_PORT_UNKNOWN;
+			}
 			return vs_device_problem(dev, VS_DEVERR_CONFIG,
 				"config: capability pointer 0x%02x is outside the capability area", ptr);
 		}
@@ -138,19 +144,22 @@ static int walk_caps(struct vs_device *dev, const uint8_t *cfg, size_t len)
 		id = rd8(cfg, ptr);
 		if (id == 0xff)
 			break;
+		/* Like pci_find_capability(): the first PCIe capability counts. */
 		if (id == PCI_CAP_ID_EXP && pci->pcie != VS_YES) {
 			pci->pcie = VS_YES;
 			pci->pcie_cap_offset = (uint8_t)ptr;
 			pci->port_type_raw = vs_port_type_from_reg((rd16(cfg, ptr + 2) >> 4) & 0xf);
-			/* The PCIe capability is what we walk for: stop here, like pci_find_capability(). */
-			return 0;
 		}
 		ptr = rd8(cfg, ptr + 1);
 	}
 	return 0;
 }
 
-/* Walk the extended list from 0x100 for the ACS capability (ls-ecaps.c rules). */
+/*
+ * Walk the extended list from 0x100 for the ACS capability, with the stop
+ * rules of lspci's ls-ecaps.c. As above, the whole list is checked; damage
+ * after the ACS capability is flagged but keeps what was found.
+ */
 static int walk_ext_caps(struct vs_device *dev, const uint8_t *cfg, size_t len)
 {
 	struct vs_acs *acs = &dev->pci->acs;
@@ -166,13 +175,15 @@ static int walk_ext_caps(struct vs_device *dev, const uint8_t *cfg, size_t len)
 		unsigned next;
 
 		if (off + 4 > len) {
-			acs->present = VS_UNKNOWN;
+			if (acs->present != VS_YES)
+				acs->present = VS_UNKNOWN;
 			return vs_device_problem(dev, VS_DEVERR_CONFIG,
 				"config: extended capability at 0x%03x lies beyond the %zu bytes read",
 				off, len);
 		}
 		if (seen[off / 4] || --ttl < 0) {
-			acs->present = VS_UNKNOWN;
+			if (acs->present != VS_YES)
+				acs->present = VS_UNKNOWN;
 			return vs_device_problem(dev, VS_DEVERR_CONFIG,
 				"config: extended capability list loops at 0x%03x", off);
 		}
@@ -180,7 +191,7 @@ static int walk_ext_caps(struct vs_device *dev, const uint8_t *cfg, size_t len)
 		hdr = rd32(cfg, off);
 		if (hdr == 0 || hdr == 0xffffffffu)
 			return 0;
-		if ((hdr & 0xffff) == PCI_EXT_CAP_ID_ACS) {
+		if ((hdr & 0xffff) == PCI_EXT_CAP_ID_ACS && acs->present != VS_YES) {
 			if (off + 8 > len) {
 				acs->present = VS_UNKNOWN;
 				return vs_device_problem(dev, VS_DEVERR_CONFIG,
@@ -191,13 +202,13 @@ static int walk_ext_caps(struct vs_device *dev, const uint8_t *cfg, size_t len)
 			acs->cap = (uint16_t)rd16(cfg, off + 4);
 			acs->ctrl = (uint16_t)rd16(cfg, off + 6);
 			acs->dword8 = off + 12 <= len ? rd32(cfg, off + 8) : 0;
-			return 0;
 		}
 		next = (hdr >> 20) & 0xffc;
 		if (!next)
 			return 0;
 		if (next < CFG_SPACE_SIZE) {
-			acs->present = VS_UNKNOWN;
+			if (acs->present != VS_YES)
+				acs->present = VS_UNKNOWN;
 			return vs_device_problem(dev, VS_DEVERR_CONFIG,
 				"config: extended capability at 0x%03x points back to 0x%03x",
 				off, next);
@@ -264,6 +275,13 @@ int vs_pci_parse_config(struct vs_device *dev, const uint8_t *cfg, size_t len,
 	if (pci->header_layout == 1 || pci->header_layout == 2) {
 		pci->secondary_bus = (int)rd8(cfg, 0x19);
 		pci->subordinate_bus = (int)rd8(cfg, 0x1a);
+		if (pci->secondary_bus > pci->subordinate_bus) {
+			r = vs_device_problem(dev, VS_DEVERR_CONFIG,
+				"config: bridge bus numbers make no sense (secondary %02x above subordinate %02x)",
+				(unsigned)pci->secondary_bus, (unsigned)pci->subordinate_bus);
+			if (r < 0)
+				return r;
+		}
 	}
 
 	if (len < CFG_SPACE_SIZE) {

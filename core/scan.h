@@ -93,6 +93,14 @@ char *vs_path_join_link(const char *dir, const char *target);
 char *vs_escape_value(const char *s, size_t max);
 
 /**
+ * vs_list_dir() - the entry names of directory @rel under @dirfd (no "."
+ * entries, unsorted), with one open and getdents64 calls.
+ * Return: 0 and a malloc'd array of malloc'd names, or -errno.
+ */
+int vs_list_dir(int dirfd, const char *rel, char ***names, size_t *n);
+void vs_free_names(char **names, size_t n);
+
+/**
  * vs_parse_hex_attr() - parse a sysfs hex attribute ("0x10de\n" or "10de").
  * Return: 0 and *@out, or -EINVAL when malformed or above @max.
  */

@@ -45,94 +45,87 @@ static int add_member(struct vs_group *g, struct vs_device *dev)
 }
 
 /* The driver of a member the model does not hold, read through the group's link. */
-static bool unknown_member_blocks(int gfd, const char *name)
+static bool unknown_member_blocks(int gdir, int id, const char *name)
 {
 	char *rel, *drv = NULL;
 	bool blocks;
 
-	if (asprintf(&rel, "devices/%s/driver", name) < 0)
+	if (asprintf(&rel, "%d/devices/%s/driver", id, name) < 0)
 		return false;
-	blocks = vs_link_basename(gfd, rel, &drv) == 0 && !vs_driver_managed_dma(drv);
+	blocks = vs_link_basename(gdir, rel, &drv) == 0 && !vs_driver_managed_dma(drv);
 	free(drv);
 	free(rel);
 	return blocks;
 }
 
+static int add_unknown(struct vs_group *g, char *name)
+{
+	char **nu = realloc(g->unknown_members, (g->n_unknown_members + 1) * sizeof(*nu));
+
+	if (!nu)
+		return -ENOMEM;
+	g->unknown_members = nu;
+	nu[g->n_unknown_members++] = name;
+	return 0;
+}
+
+/*
+ * Read group @g->id: paths relative to the groups directory, so a group
+ * costs one listing and two small reads.
+ * Return: 0, 1 when the entry is not a usable group directory (dropped), -ENOMEM.
+ */
 static int read_group(struct vs_scan *sc, int gdir, struct vs_group *g, bool *unknown_blocks)
 {
-	char idstr[16], *s;
-	struct dirent *de;
-	ssize_t n;
-	DIR *d;
-	int gfd, dfd, r = 0;
+	char rel[48], **names;
+	size_t n, i;
+	ssize_t len;
+	char *s;
+	int r;
 
 	*unknown_blocks = false;
-	snprintf(idstr, sizeof(idstr), "%d", g->id);
-	gfd = openat(gdir, idstr, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (gfd < 0)
-		return vs_topology_warn(sc->topo, "IOMMU group %d: cannot open (%s)", g->id,
-					strerror(errno));
-	n = vs_read_attr(gfd, "type", &s);
-	if (n == -ENOMEM)
-		goto oom;
-	if (n >= 0)
+	snprintf(rel, sizeof(rel), "%d/devices", g->id);
+	r = vs_list_dir(gdir, rel, &names, &n);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		r = vs_topology_warn(sc->topo, "IOMMU group %d: cannot list its devices (%s); ignored",
+				     g->id, strerror(-r));
+		return r < 0 ? r : 1;
+	}
+	snprintf(rel, sizeof(rel), "%d/type", g->id);
+	len = vs_read_attr(gdir, rel, &s);
+	if (len >= 0)
 		g->type = s;
-	n = vs_read_attr(gfd, "name", &s);
-	if (n == -ENOMEM)
-		goto oom;
-	if (n >= 0)
+	snprintf(rel, sizeof(rel), "%d/name", g->id);
+	if (len != -ENOMEM && (len = vs_read_attr(gdir, rel, &s)) >= 0)
 		g->name = s;
-	dfd = openat(gfd, "devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		close(gfd);
-		return vs_topology_warn(sc->topo, "IOMMU group %d: cannot list its devices", g->id);
-	}
-	while ((de = readdir(d))) {
-		struct vs_device *dev;
-		char **nu;
+	r = len == -ENOMEM ? -ENOMEM : 0;
+	for (i = 0; i < n && r == 0; i++) {
+		struct vs_device *dev = vs_strmap_get(&sc->priv->by_name, names[i]);
 
-		if (de->d_name[0] == '.')
-			continue;
-		dev = vs_strmap_get(&sc->priv->by_name, de->d_name);
-		if (dev) {
-			if (dev->iommu_group == g->id)
-				continue;	/* added from the device side below */
-			if (dev->iommu_group < 0 && !(dev->errors & VS_DEVERR_PATH)) {
-				r = vs_device_problem(dev, VS_DEVERR_GROUP,
-					"listed in IOMMU group %d but has no iommu_group link", g->id);
-				if (r < 0 || (r = add_member(g, dev)) < 0)
-					break;
-			} else if (!(dev->errors & VS_DEVERR_PATH)) {
-				r = vs_device_problem(dev, VS_DEVERR_GROUP,
-					"listed in IOMMU group %d but its iommu_group link says %d",
-					g->id, dev->iommu_group);
-				if (r < 0)
-					break;
-			}
+		if (!dev) {
+			if (unknown_member_blocks(gdir, g->id, names[i]))
+				*unknown_blocks = true;
+			r = add_unknown(g, names[i]);
+			if (r == 0)
+				names[i] = NULL;	/* now owned by the group */
 			continue;
 		}
-		nu = realloc(g->unknown_members, (g->n_unknown_members + 1) * sizeof(*nu));
-		if (!nu) {
-			r = -ENOMEM;
-			break;
+		if (dev->iommu_group == g->id || (dev->errors & VS_DEVERR_PATH))
+			continue;	/* added from the device side */
+		if (dev->iommu_group < 0) {
+			r = vs_device_problem(dev, VS_DEVERR_GROUP,
+				"listed in IOMMU group %d but has no iommu_group link", g->id);
+			if (r == 0)
+				r = add_member(g, dev);
+		} else {
+			r = vs_device_problem(dev, VS_DEVERR_GROUP,
+				"listed in IOMMU group %d but its iommu_group link says %d",
+				g->id, dev->iommu_group);
 		}
-		g->unknown_members = nu;
-		if (!(nu[g->n_unknown_members] = strdup(de->d_name))) {
-			r = -ENOMEM;
-			break;
-		}
-		g->n_unknown_members++;
-		if (unknown_member_blocks(gfd, de->d_name))
-			*unknown_blocks = true;
 	}
-	closedir(d);
-	close(gfd);
+	vs_free_names(names, n);
 	return r;
-oom:
-	close(gfd);
-	return -ENOMEM;
 }
 
 static int compute_viability(struct vs_group *g, bool unknown_blocks)
@@ -207,12 +200,20 @@ int vs_scan_groups(struct vs_scan *sc)
 		r = -ENOMEM;
 		goto out;
 	}
-	t->n_groups = n;
-	t->iommu = n > 0;
-	for (i = 0; i < n && r == 0; i++) {
-		t->groups[i].id = ids[i];
-		r = read_group(sc, dirfd(d), &t->groups[i], &unknown_blocks[i]);
+	for (i = 0; i < n && r >= 0; i++) {
+		struct vs_group *g = &t->groups[t->n_groups];
+
+		g->id = ids[i];
+		r = read_group(sc, dirfd(d), g, &unknown_blocks[t->n_groups]);
+		if (r != 1)
+			t->n_groups++;	/* also on failure, so that the free sees it */
+		else
+			memset(g, 0, sizeof(*g));
 	}
+	if (r == 1)
+		r = 0;
+	n = t->n_groups;
+	t->iommu = n > 0;
 	/* Members from the device side: each device's iommu_group link. */
 	for (i = 0; i < t->n_devices && r == 0; i++) {
 		struct vs_device *dev = t->devices[i];

@@ -42,11 +42,12 @@ static int ent_cmp(const void *a, const void *b)
 }
 
 /*
- * Read a hex attribute. Return: 1 read, 0 missing or malformed (flagged with
- * @bit unless @bit is 0 and the file is simply absent), -ENOMEM.
+ * Read a hex attribute the kernel prints as "0x%0<digits>x". Return: 1 read,
+ * 0 missing or malformed (flagged with @bit unless @bit is 0 and the file is
+ * simply absent), -ENOMEM.
  */
-static int read_hex(struct vs_device *dev, int fd, const char *attr,
-		    unsigned long max, unsigned bit, unsigned long *out)
+static int read_hex(struct vs_device *dev, int fd, const char *attr, int digits,
+		    unsigned bit, unsigned long *out)
 {
 	char *s, *esc;
 	ssize_t n;
@@ -62,7 +63,8 @@ static int read_hex(struct vs_device *dev, int fd, const char *attr,
 				      attr, strerror((int)-n));
 		return r < 0 ? r : 0;
 	}
-	if (vs_parse_hex_attr(s, max, out) == 0) {
+	if (strspn(s + (strncmp(s, "0x", 2) == 0 ? 2 : 0), "0123456789abcdefABCDEF") ==
+	    (size_t)digits && vs_parse_hex_attr(s, (1ul << (4 * digits)) - 1, out) == 0) {
 		free(s);
 		return 1;
 	}
@@ -162,15 +164,15 @@ static int read_attrs(struct vs_scan *sc, struct vs_device *dev, int fd)
 	unsigned long v;
 	int r;
 
-	if ((r = read_hex(dev, fd, "revision", 0xff, 0, &v)) < 0)
+	if ((r = read_hex(dev, fd, "revision", 2, 0, &v)) < 0)
 		return r;
 	if (r)
 		pci->revision = (int)v;
-	if ((r = read_hex(dev, fd, "subsystem_vendor", 0xffff, 0, &v)) < 0)
+	if ((r = read_hex(dev, fd, "subsystem_vendor", 4, 0, &v)) < 0)
 		return r;
 	if (r)
 		pci->subvendor = (uint16_t)v;
-	if ((r = read_hex(dev, fd, "subsystem_device", 0xffff, 0, &v)) < 0)
+	if ((r = read_hex(dev, fd, "subsystem_device", 4, 0, &v)) < 0)
 		return r;
 	if (r)
 		pci->subdevice = (uint16_t)v;
@@ -198,7 +200,8 @@ static int read_config(struct vs_scan *sc, struct vs_device *dev, int fd)
 	ssize_t n;
 	int r;
 
-	if (fstatat(fd, "config", &st, 0) == 0)
+	/* The file size says 256 or 4096 even when a non-root read stops at 64. */
+	if ((sc->what & VS_SCAN_CONFIG) && fstatat(fd, "config", &st, 0) == 0)
 		pci->cfg_size = (size_t)st.st_size;
 	n = vs_read_bytes(fd, "config", buf, want);
 	if (n < 0) {
@@ -224,9 +227,9 @@ static int read_ids(struct vs_scan *sc, struct vs_device *dev, int fd)
 	unsigned long vendor, device, cls;
 	int rv, rd, rc;
 
-	if ((rv = read_hex(dev, fd, "vendor", 0xffff, VS_DEVERR_IDS, &vendor)) < 0 ||
-	    (rd = read_hex(dev, fd, "device", 0xffff, VS_DEVERR_IDS, &device)) < 0 ||
-	    (rc = read_hex(dev, fd, "class", 0xffffff, VS_DEVERR_IDS, &cls)) < 0)
+	if ((rv = read_hex(dev, fd, "vendor", 4, VS_DEVERR_IDS, &vendor)) < 0 ||
+	    (rd = read_hex(dev, fd, "device", 4, VS_DEVERR_IDS, &device)) < 0 ||
+	    (rc = read_hex(dev, fd, "class", 6, VS_DEVERR_IDS, &cls)) < 0)
 		return -ENOMEM;
 	if (rv && rd) {
 		pci->vendor = (uint16_t)vendor;

@@ -7,11 +7,14 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scan.h"
 
@@ -257,4 +260,66 @@ bool vs_parse_pci_name(const char *s, unsigned *domain, unsigned *bus,
 	if (!parse_hex_field(&p, 1, 1, fn) || *p)
 		return false;
 	return *dev < 32 && *fn < 8;
+}
+
+void vs_free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int vs_list_dir(int dirfd, const char *rel, char ***names, size_t *n)
+{
+	char buf[16384];
+	char **v = NULL;
+	size_t cnt = 0, cap = 0;
+	ssize_t got;
+	int fd, r = 0;
+
+	*names = NULL;
+	*n = 0;
+	fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((got = getdents64(fd, buf, sizeof(buf))) > 0) {
+		ssize_t off = 0;
+
+		while (off < got) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			if (cnt == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				char **nv = realloc(v, nc * sizeof(*nv));
+
+				if (!nv) {
+					r = -ENOMEM;
+					goto out;
+				}
+				v = nv;
+				cap = nc;
+			}
+			if (!(v[cnt] = strdup(de->d_name))) {
+				r = -ENOMEM;
+				goto out;
+			}
+			cnt++;
+		}
+	}
+	if (got < 0)
+		r = -errno;
+out:
+	close(fd);
+	if (r < 0) {
+		vs_free_names(v, cnt);
+		return r;
+	}
+	*names = v;
+	*n = cnt;
+	return 0;
 }

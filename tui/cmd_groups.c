@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "devfmt.h"
+#include "jsonout.h"
 #include "vfioscope/topojson.h"
 
 static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
@@ -30,9 +31,10 @@ static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
 		vs_strbuf_addf(sb, ": %snot viable%s", vs_cli_red(cli), vs_cli_plain(cli));
 		for (i = 0; i < g->n_blocking; i++)
 			vs_strbuf_addf(sb, "%s %s (%s)", i ? "," : ", blocked by",
-				       g->blocking[i]->name, vs_cli_term(cli, g->blocking[i]->driver));
+				       vs_cli_term(cli, g->blocking[i]->name),
+				       vs_cli_term(cli, g->blocking[i]->driver));
 		if (!g->n_blocking)
-			vs_strbuf_add(sb, ", blocked by a device on a bus this scan does not read");
+			vs_strbuf_add(sb, ", blocked by a member this scan did not find");
 	}
 	fprintf(cli->out, "%s\n", vs_strbuf_cstr(sb));
 	for (i = 0; i < g->n_members; i++) {
@@ -46,9 +48,30 @@ static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
 		fprintf(cli->out, "%s\n", vs_strbuf_cstr(sb));
 	}
 	for (i = 0; i < g->n_unknown_members; i++)
-		fprintf(cli->out, "  %s (a device on a bus vfioscope does not read)\n",
+		fprintf(cli->out, "  %s (listed in the group, but not a device this scan found)\n",
 			vs_cli_term(cli, g->unknown_members[i]));
 	(void)topo;
+}
+
+/* The document of vs_json_groups(), written one group at a time. */
+static int print_groups_json(struct vs_cli *cli, const struct vs_topology *topo)
+{
+	struct vs_jsonout jo;
+	struct json_object *w = json_object_new_array();
+	size_t i;
+
+	vs_jsonout_begin(&jo, cli);
+	vs_jsonout_member(&jo, "iommu", json_object_new_boolean(topo->iommu));
+	vs_jsonout_array_begin(&jo, "groups");
+	for (i = 0; i < topo->n_groups; i++)
+		vs_jsonout_element(&jo, vs_json_group(topo, &topo->groups[i]));
+	vs_jsonout_array_end(&jo);
+	for (i = 0; w && i < topo->n_warnings; i++)
+		json_object_array_add(w, json_object_new_string(topo->warnings[i]));
+	if (!w)
+		jo.failed = true;
+	vs_jsonout_member(&jo, "warnings", w);
+	return vs_jsonout_end(&jo);
 }
 
 int cmd_groups(struct vs_cli *cli, int argc, char **argv)
@@ -75,7 +98,7 @@ int cmd_groups(struct vs_cli *cli, int argc, char **argv)
 	for (i = 0; i < topo->n_warnings; i++)
 		vs_cli_error(cli, "warning: %s", topo->warnings[i]);
 	if (json) {
-		r = vs_cli_print_json(cli, vs_json_groups(topo));
+		r = print_groups_json(cli, topo);
 		vs_topology_free(topo);
 		return r;
 	}

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "devfmt.h"
+#include "jsonout.h"
 #include "vfioscope/topojson.h"
 
 /* One entry of a level: a device, or a root-bus heading with devices below it. */
@@ -204,6 +205,27 @@ static int print_tree(struct vs_cli *cli, const struct vs_topology *topo)
 	return VS_EXIT_OK;
 }
 
+/* The document of vs_json_tree(), written one device at a time. */
+static int print_tree_json(struct vs_cli *cli, const struct vs_topology *topo)
+{
+	struct vs_jsonout jo;
+	struct json_object *w = json_object_new_array();
+	size_t i;
+
+	vs_jsonout_begin(&jo, cli);
+	vs_jsonout_array_begin(&jo, "devices");
+	for (i = 0; i < topo->n_pci; i++)
+		vs_jsonout_element(&jo, vs_json_device(topo, topo->devices[i]));
+	vs_jsonout_array_end(&jo);
+	vs_jsonout_member(&jo, "config_restricted", json_object_new_boolean(topo->cfg_restricted));
+	for (i = 0; w && i < topo->n_warnings; i++)
+		json_object_array_add(w, json_object_new_string(topo->warnings[i]));
+	if (!w)
+		jo.failed = true;
+	vs_jsonout_member(&jo, "warnings", w);
+	return vs_jsonout_end(&jo);
+}
+
 static void print_warnings(struct vs_cli *cli, const struct vs_topology *topo)
 {
 	size_t i;
@@ -231,7 +253,7 @@ int cmd_tree(struct vs_cli *cli, int argc, char **argv)
 		return r;
 	print_warnings(cli, topo);
 	if (json)
-		r = vs_cli_print_json(cli, vs_json_tree(topo));
+		r = print_tree_json(cli, topo);
 	else
 		r = print_tree(cli, topo);
 	if (!json && topo->cfg_restricted)
