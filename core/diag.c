@@ -337,6 +337,23 @@ static enum bkind bridge_kind(const struct vs_device *b)
 	return BK_UNKNOWN;
 }
 
+/*
+ * Without config space: a bridge that pcieport left alone and whose children
+ * all lack PCIe link attributes is most likely a PCIe-to-PCI bridge.
+ */
+static bool guess_pcie2pci(const struct vs_device *b)
+{
+	if (b->driver || !b->n_children)
+		return false;
+	for (size_t i = 0; i < b->n_children; i++) {
+		const struct vs_device *c = b->children[i];
+
+		if (!c->pci || c->pci->link_speed || c->pci->pcie == VS_YES)
+			return false;
+	}
+	return true;
+}
+
 /* ---- union-find ---- */
 
 static size_t uf_find(struct node *nodes, size_t i)
@@ -367,12 +384,13 @@ static void tie(struct vs_diag *d, const struct vs_device *x, const struct vs_de
 	struct node *n = node_of(d, x);
 
 	uf_union(d->nodes, x->index, to->index);
+	if (inferred)
+		n->inferred = true;
 	if (n->tied)
 		return;
 	n->tied = true;
 	n->tie = code;
 	n->culprit = culprit;
-	n->inferred = inferred;
 }
 
 static void build_alias_masks(struct vs_diag *d)
@@ -481,8 +499,14 @@ static void group_one(struct vs_diag *d, const struct vs_device *x)
 		if (q && q->kind == VS_ALIASQ_XLATE_ROOT)
 			break;
 		k = bridge_kind(b);
-		if (k == BK_UNKNOWN)
+		if (k == BK_UNKNOWN) {
 			nx->type_guessed = true;
+			if (guess_pcie2pci(b) && (x->iommu_group < 0 || same_kgroup(x, b))) {
+				tie(d, x, b, VS_REASON_BRIDGE_ALIAS, b, true);
+				node_of(d, b)->anchor_alias = true;
+				return;
+			}
+		}
 		if (k == BK_PCIE2PCI || k == BK_PCI2PCIE || k == BK_CONV) {
 			tie(d, x, b, VS_REASON_BRIDGE_ALIAS, b, false);
 			node_of(d, b)->anchor_alias = true;
@@ -499,6 +523,8 @@ static void group_one(struct vs_diag *d, const struct vs_device *x)
 		node_of(d, h)->anchor_acs = true;
 		return;
 	}
+	if (inferred)
+		nx->inferred = true;
 
 	/* C: same-bus DMA aliases */
 	bus_range(d, x, &lo, &hi);
@@ -522,6 +548,8 @@ static void group_one(struct vs_diag *d, const struct vs_device *x)
 			continue;
 		if (mfd_joined(d, x, s, &inf))
 			tie(d, x, s, VS_REASON_MFD_NO_ACS, s, inf);
+		else if (inf)
+			nx->inferred = true;
 	}
 }
 
@@ -809,19 +837,24 @@ static void path_text(const struct vs_diag *d, const struct vs_device *x, struct
 }
 
 /* The device a lone member's isolation rests on: an override first, then a quirk. */
+static bool leans_on(const struct iso *i, enum basis want)
+{
+	if (i->b != want)
+		return false;
+	/* the kernel split it, and only the quirk could: the quirk took effect */
+	return i->v == VS_YES || (i->v == VS_UNKNOWN && i->q.res == VS_QRES_UNKNOWN && i->q.quirk);
+}
+
 static const struct vs_device *lone_dependency(const struct vs_diag *d, const struct vs_device *x,
 					       enum basis want)
 {
 	const struct vs_device *b;
 
-	if (x->pci->multifunction && isolated(d, x)->b == want && isolated(d, x)->v == VS_YES)
+	if (x->pci->multifunction && leans_on(isolated(d, x), want))
 		return x;
-	for (b = upstream(x); b; b = upstream(b)) {
-		const struct iso *i = isolated(d, b);
-
-		if (i->v == VS_YES && i->b == want)
+	for (b = upstream(x); b; b = upstream(b))
+		if (leans_on(isolated(d, b), want))
 			return b;
-	}
 	return NULL;
 }
 
@@ -848,7 +881,17 @@ static char *alias_text(const struct vs_diag *d, const struct vs_device *b, cons
 		vs_strbuf_addf(&sb, "behind %s (%s): ", b->name, type_label(b));
 	else
 		vs_strbuf_addf(&sb, "%s is a %s: ", b->name, type_label(b));
-	if (k == BK_PCIE2PCI || (q && q->kind == VS_ALIASQ_PCIE_BRIDGE))
+	if (q && q->kind == VS_ALIASQ_PCIE_BRIDGE &&
+	    (b->pci->on_root_bus || !upstream(b) || upstream(b)->pci->pcie != VS_YES ||
+	     upstream(b)->pci->port_type == VS_PORT_PCIE_TO_PCI))
+		q = NULL;	/* quirk_use_pcie_bridge_dma_alias sets the flag only below a PCIe port */
+	if (k == BK_UNKNOWN)
+		vs_strbuf_addf(&sb, "requests from %s reach the IOMMU with an alias requester ID, so "
+			       "the IOMMU cannot tell the devices below it apart (the bridge type is not "
+			       "readable without root; pcieport does not drive it and everything below "
+			       "it is conventional PCI, so it is most likely a PCIe-to-PCI bridge)",
+			       bus ? bus : "its secondary bus");
+	else if (k == BK_PCIE2PCI || (q && q->kind == VS_ALIASQ_PCIE_BRIDGE))
 		vs_strbuf_addf(&sb, "requests from %s reach the IOMMU with the alias requester ID "
 			       "%02x:00.0%s, so the IOMMU cannot tell the devices below it apart; "
 			       "a conventional PCI bus has no ACS either",
@@ -997,7 +1040,13 @@ static int rule_reason(const struct vs_diag *d, const struct vs_device *m, struc
 
 		r->code = VS_REASON_QUIRK_ISOLATED;
 		r->culprit = c;
-		if (i->q.spt)
+		if (i->v == VS_UNKNOWN) {
+			r->inferred = true;
+			vs_strbuf_addf(&sb, "%s has no ACS capability; kernel quirk %s can declare it "
+				       "isolated, and the kernel's grouping shows it did (%s)", c->name,
+				       i->q.quirk->name, i->q.detail ? i->q.detail :
+				       "the evidence could not be read");
+		} else if (i->q.spt)
 			vs_strbuf_addf(&sb, "%s is an Intel SPT/UPT root port whose ACS Control sits at +8 "
 				       "(kernel quirk %s); read there it enforces SV+RR+CR+UF",
 				       c->name, i->q.quirk->name);
@@ -1083,16 +1132,19 @@ static char *unexplained_causes(const struct vs_diag *d, const struct vs_device 
 	add_dev_list(&sb, pred->v, pred->n);
 	vs_strbuf_add(&sb, "}); likely cause: ");
 	if (larger) {
-		if ((usp = switch_wide(g)))
+		if ((usp = switch_wide(g))) {
 			vs_strbuf_addf(&sb, "switch-wide group (post-2025 grouping policy): the kernel has the "
 				       "2025 pcie_switch_groups rework (not in 6.18; carried by vendor "
 				       "kernels such as Ubuntu linux-nvidia), which groups everything below "
-				       "switch %s when its ports lack ACS; ", usp->name);
-		if (d->facts.ivrs == VS_YES)
-			vs_strbuf_add(&sb, "an IVRS alias from the ACPI tables (AMD IOMMU); ");
-		vs_strbuf_addf(&sb, "a DMA-alias quirk newer than the %s table (look for \"Enabling fixed "
-			       "DMA alias\" in the kernel log); ACS enabled after boot (groups are "
-			       "computed once, at boot); probe order", VS_QUIRKS_KERNEL_VERSION);
+				       "switch %s when its ports lack ACS", usp->name);
+		} else {
+			if (d->facts.ivrs == VS_YES)
+				vs_strbuf_add(&sb, "an IVRS alias from the ACPI tables (AMD IOMMU); ");
+			vs_strbuf_addf(&sb, "a DMA-alias quirk newer than the %s table (look for \"Enabling "
+				       "fixed DMA alias\" in the kernel log); ACS enabled after boot "
+				       "(groups are computed once, at boot); probe order",
+				       VS_QUIRKS_KERNEL_VERSION);
+		}
 	}
 	if (smaller) {
 		if (larger)
@@ -1205,17 +1257,36 @@ static char *config_acs_bits(uint16_t missing)
 	return strdup(s);
 }
 
+/*
+ * Where else a card could go: below a root or downstream port whose path
+ * enforces ACS (the card gets a group of its own), else below a port whose
+ * would-be group holds no endpoint today (the card shares it only with
+ * bridges, which stay on pcieport and keep the group viable).
+ */
+static bool subtree_has_endpoint(const struct vs_device *b)
+{
+	for (size_t i = 0; i < b->n_children; i++) {
+		const struct vs_device *c = b->children[i];
+
+		if (!vs_pci_is_bridge(c) || subtree_has_endpoint(c))
+			return true;
+	}
+	return false;
+}
+
 static int remedy_other_slot(const struct vs_diag *d, struct vs_explain *ex,
 			     const struct vs_device *culprit)
 {
-	struct vs_strbuf sb = VS_STRBUF_INIT;
-	size_t shown = 0;
+	struct vs_strbuf alone = VS_STRBUF_INIT, bridges = VS_STRBUF_INIT;
+	size_t n_alone = 0, n_bridges = 0;
 	bool unknown = false;
+	char *t = NULL;
+	int rc;
 
-	for (size_t i = 0; i < d->n && shown < 6; i++) {
+	for (size_t i = 0; i < d->n; i++) {
 		const struct vs_device *p = d->topo->devices[i];
-		enum vs_tristate pi;
-		bool mine = false;
+		const struct vs_device *h;
+		bool inf = false, mine = false;
 
 		if (p->pci->pcie != VS_YES || (p->pci->port_type != VS_PORT_ROOT_PORT &&
 					       p->pci->port_type != VS_PORT_DOWNSTREAM)) {
@@ -1230,31 +1301,48 @@ static int remedy_other_slot(const struct vs_diag *d, struct vs_explain *ex,
 				mine = true;
 		if (mine)
 			continue;
-		pi = path_isolated(d, p);
-		if (pi == VS_UNKNOWN)
+		switch (path_isolated(d, p)) {
+		case VS_UNKNOWN:
 			unknown = true;
-		if (pi != VS_YES)
-			continue;
-		vs_strbuf_addf(&sb, "%s%s (%s, %s%s)", shown ? ", " : "", p->name, type_label(p),
-			       p->n_children ? "holds " : "empty",
-			       p->n_children ? p->children[0]->name : "");
-		shown++;
+			break;
+		case VS_YES:
+			if (n_alone < 6)
+				vs_strbuf_addf(&alone, "%s%s (%s, %s%s)", n_alone ? ", " : "", p->name,
+					       type_label(p), p->n_children ? "holds " : "empty",
+					       p->n_children ? p->children[0]->name : "");
+			n_alone++;
+			break;
+		case VS_NO:
+			h = p;
+			for (const struct vs_device *b = upstream(p); b; b = upstream(b))
+				if (path_open(d, p, b, &inf))
+					h = b;
+			if (!subtree_has_endpoint(h) && n_bridges < 6) {
+				vs_strbuf_addf(&bridges, "%s%s (%s, empty)", n_bridges ? ", " : "", p->name,
+					       type_label(p));
+				n_bridges++;
+			}
+			break;
+		}
 	}
-	if (shown) {
-		char *t;
-
-		if (asprintf(&t, "move the card to a slot below a port whose path enforces ACS, where it "
-			     "gets its own group: %s", vs_strbuf_cstr(&sb)) < 0)
+	if (n_alone || n_bridges) {
+		if (asprintf(&t, "move the card to another slot: %s%s%s%s%s",
+			     n_alone ? "below a port whose path enforces ACS it gets its own group: " : "",
+			     vs_strbuf_cstr(&alone), n_alone && n_bridges ? "; " : "",
+			     n_bridges ? "below a port without ACS and no other endpoint it shares its "
+			     "group only with bridges, which stay on pcieport: " : "",
+			     vs_strbuf_cstr(&bridges)) < 0)
 			t = NULL;
-		vs_strbuf_release(&sb);
-		return add_remedy(ex, VS_REMEDY_OTHER_SLOT, true, NULL, t);
+	} else {
+		t = strdup(unknown ? "a slot below a port that enforces ACS would give the card its own "
+			   "group; which ports do cannot be read without root" :
+			   "a slot below a port that enforces ACS would give the card its own group, "
+			   "but no such port, and no empty port, was found on this system");
 	}
-	vs_strbuf_release(&sb);
-	return add_remedy(ex, VS_REMEDY_OTHER_SLOT, true, NULL,
-			  strdup(unknown ? "a slot below a port that enforces ACS would give the card "
-				 "its own group; which ports do cannot be read without root" :
-				 "a slot below a port that enforces ACS would give the card its own "
-				 "group, but no such port was found on this system"));
+	vs_strbuf_release(&alone);
+	vs_strbuf_release(&bridges);
+	rc = add_remedy(ex, VS_REMEDY_OTHER_SLOT, true, NULL, t);
+	return rc;
 }
 
 static int remedies_for_culprit(const struct vs_diag *d, struct vs_explain *ex,
@@ -1646,6 +1734,19 @@ int vs_diag_explain(const struct vs_diag *d, const struct vs_device *dev,
 					      "hard-wired on, so it passes trivially", c->name);
 		}
 	}
+	{
+		struct vs_strbuf ov = VS_STRBUF_INIT;
+		size_t n_ov = 0;
+
+		for (const struct vs_device *b = upstream(dev); b; b = upstream(b))
+			if (isolated(d, b)->v == VS_YES && isolated(d, b)->b == B_OVERRIDE)
+				vs_strbuf_addf(&ov, "%s%s", n_ov++ ? ", " : "", b->name);
+		if (n_ov)
+			r = push_note(ex, r, "%s is separated from what is above it only because "
+				      "pcie_acs_override declares %s isolated: NOT guaranteed by hardware",
+				      dev->name, vs_strbuf_cstr(&ov));
+		vs_strbuf_release(&ov);
+	}
 	for (const struct vs_device *b = upstream(dev); b; b = upstream(b)) {
 		const struct iso *bi = isolated(d, b);
 
@@ -1654,10 +1755,6 @@ int vs_diag_explain(const struct vs_diag *d, const struct vs_device *dev,
 			log_needed = true;
 		if (bi->b == B_UNKNOWN)
 			cfg_unknown = true;
-		if (bi->v == VS_YES && bi->b == B_OVERRIDE)
-			r = push_note(ex, r, "%s is separated from what is above it only because "
-				      "pcie_acs_override declares %s isolated: NOT guaranteed by "
-				      "hardware", dev->name, b->name);
 		if (bi->trivial)
 			r = push_note(ex, r, "%s advertises an ACS capability without any of "
 				      "SV/RR/CR/UF: the kernel counts unimplemented controls as "
@@ -1712,8 +1809,14 @@ finish:
 		r = add_hostcrit(d, ex, ex->members[i]);
 	if (r >= 0 && !ex->splittable && g)
 		r = build_remedies(d, ex);
-	if (r >= 0 && ex->n_remedies > 1)
-		qsort(ex->remedies, ex->n_remedies, sizeof(*ex->remedies), cmp_remedy);
+	/* stable: within a kind, culprits keep the order of the members */
+	for (size_t i = 1; r >= 0 && i < ex->n_remedies; i++)
+		for (size_t k = i; k > 0 && cmp_remedy(&ex->remedies[k - 1], &ex->remedies[k]) > 0; k--) {
+			struct vs_remedy t = ex->remedies[k];
+
+			ex->remedies[k] = ex->remedies[k - 1];
+			ex->remedies[k - 1] = t;
+		}
 out:
 	free(members.v);
 	free(pred.v);

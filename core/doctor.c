@@ -240,8 +240,10 @@ static bool module_listed(const char *text, const char *mod)
 static void check_modules(struct doc *d, bool want_platform)
 {
 	static const char *const mods[] = { "vfio", "vfio_iommu_type1", "vfio_pci", "vfio_platform" };
+	static const char *const syms[] = { "VFIO", "VFIO_IOMMU_TYPE1", "VFIO_PCI", "VFIO_PLATFORM" };
 	char *dep = modules_text(d, "modules.dep"), *builtin = modules_text(d, "modules.builtin");
 	struct vs_strbuf missing = VS_STRBUF_INIT, absent = VS_STRBUF_INIT, loaded = VS_STRBUF_INIT;
+	struct vs_strbuf platform_note = VS_STRBUF_INIT;
 	size_t n = want_platform ? 4 : 3;
 
 	for (size_t i = 0; i < n; i++) {
@@ -255,6 +257,16 @@ static void check_modules(struct doc *d, bool want_platform)
 		is_loaded = exists(d, rel);
 		free(rel);
 		avail = module_listed(dep, mods[i]) || module_listed(builtin, mods[i]);
+		/* no module lists: the kernel configuration tells whether it exists */
+		if (!dep && !builtin && d->config && !is_loaded && config_value(d, syms[i]))
+			avail = true;
+		if (i == 3 && !is_loaded) {
+			vs_strbuf_addf(&platform_note, "%s", avail ? "vfio_platform is available but not "
+				       "loaded (modprobe vfio-platform for platform devices)" :
+				       "vfio_platform is not in this kernel (CONFIG_VFIO_PLATFORM, "
+				       "for platform devices)");
+			continue;
+		}
 		if (is_loaded)
 			vs_strbuf_addf(&loaded, "%s%s", loaded.len ? ", " : "", mods[i]);
 		else if (avail)
@@ -262,13 +274,17 @@ static void check_modules(struct doc *d, bool want_platform)
 		else
 			vs_strbuf_addf(&absent, "%s%s", absent.len ? ", " : "", mods[i]);
 	}
-	if (!missing.len && !absent.len) {
+	if (!missing.len && !absent.len && platform_note.len) {
+		check(d, "vfio_modules", VS_CHECK_WARN, "load or build vfio-platform to pass platform "
+		      "devices", "loaded: %s; %s", vs_strbuf_cstr(&loaded), vs_strbuf_cstr(&platform_note));
+	} else if (!missing.len && !absent.len) {
 		check(d, "vfio_modules", VS_CHECK_OK, NULL, "loaded: %s", vs_strbuf_cstr(&loaded));
-	} else if (absent.len && (dep || builtin)) {
+	} else if (absent.len && (dep || builtin || d->config)) {
 		check(d, "vfio_modules", VS_CHECK_FAIL,
 		      "use a kernel built with CONFIG_VFIO, CONFIG_VFIO_IOMMU_TYPE1 and CONFIG_VFIO_PCI "
 		      "(or install its modules package)",
-		      "not in this kernel (lib/modules/%s): %s%s%s", d->facts.release,
+		      "not in this kernel (%s): %s%s%s", dep || builtin ? "lib/modules" :
+		      d->config_src,
 		      vs_strbuf_cstr(&absent), missing.len ? "; available but not loaded: " : "",
 		      vs_strbuf_cstr(&missing));
 	} else if (absent.len) {
@@ -286,6 +302,7 @@ static void check_modules(struct doc *d, bool want_platform)
 	vs_strbuf_release(&missing);
 	vs_strbuf_release(&absent);
 	vs_strbuf_release(&loaded);
+	vs_strbuf_release(&platform_note);
 	free(dep);
 	free(builtin);
 }
@@ -530,7 +547,7 @@ static enum vs_tristate msi_isolated(const struct doc *d, const char **how)
 			*how = "the device tree has a GICv3 ITS";
 			res = VS_YES;
 		} else if (dt_compatible(d, "sys/firmware/devicetree/base", "arm,gic-v2m-frame", 0)) {
-			*how = "the device tree has only a GICv2m MSI frame (no ITS)";
+			*how = "the device tree has a GICv2m MSI frame and no ITS";
 			res = VS_NO;
 		}
 	}
@@ -586,9 +603,9 @@ static void check_noiommu(struct doc *d)
 		check(d, "noiommu", VS_CHECK_WARN,
 		      "turn it off (echo 0 > /sys/module/vfio/parameters/enable_unsafe_noiommu_mode) "
 		      "unless a userspace driver such as DPDK needs it; never use it for VMs",
-		      "no-IOMMU mode is on%s%zu vfio-noiommu group(s)): devices are used without any "
-		      "isolation and the kernel is tainted", noiommu_groups ? " (" : " (",
-		      noiommu_groups);
+		      "no-IOMMU mode is on (%zu vfio-noiommu group%s): devices are used without any "
+		      "isolation and the kernel is tainted", noiommu_groups,
+		      noiommu_groups == 1 ? "" : "s");
 	else
 		check(d, "noiommu", VS_CHECK_OK, NULL, "no-IOMMU mode is off");
 }
@@ -659,14 +676,16 @@ int vs_doctor_run(const struct vs_topology *topo, struct vs_doctor **out, struct
 		d.err = -ENOMEM;
 	d.arch = detect_arch(&d);
 	read_config(&d);
+	/* vfio-platform matters where platform devices are behind an IOMMU */
 	for (size_t i = topo->n_pci; i < topo->n_devices; i++)
-		if (topo->devices[i]->bus == VS_BUS_PLATFORM || topo->devices[i]->bus == VS_BUS_AMBA)
+		if ((topo->devices[i]->bus == VS_BUS_PLATFORM || topo->devices[i]->bus == VS_BUS_AMBA) &&
+		    topo->devices[i]->iommu_group >= 0)
 			platform = true;
 
 	check_iommu(&d);
 	check_acs_options(&d);
 	check_vfio_cmdline(&d);
-	check_modules(&d, d.arch == ARCH_ARM || platform);
+	check_modules(&d, platform);
 	check_dev_vfio(&d);
 	check_interrupts(&d);
 	check_noiommu(&d);
