@@ -507,40 +507,59 @@ static bool planned(const struct vs_plan *p, const struct vs_device *dev)
 	return false;
 }
 
-/* Say which members will keep a group from being viable after the bind. */
+static int add_blocker(struct vs_group_viability *g, const struct vs_device *m)
+{
+	char **n = realloc(g->blocking, (g->n_blocking + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	g->blocking = n;
+	if (asprintf(&g->blocking[g->n_blocking], "%s (%s)", m->name,
+		     m->driver ? m->driver : "no driver") < 0)
+		return -ENOMEM;
+	g->n_blocking++;
+	return 0;
+}
+
+/* Which members will keep each touched group from being viable after the bind. */
 static void predict_viability(struct builder *b)
 {
-	const struct vs_plan *p = b->plan;
+	struct vs_plan *p = b->plan;
 	size_t i, j, k;
 
 	for (i = 0; i < p->n_devices; i++) {
+		struct vs_group_viability *ng, *gv;
 		const struct vs_group *g;
-		struct vs_strbuf sb = VS_STRBUF_INIT;
 		int id = p->devices[i].group;
 		bool dup = false;
 
-		for (k = 0; k < i; k++)
-			dup |= p->devices[k].group == id;
+		for (k = 0; k < p->n_groups; k++)
+			dup |= p->groups[k].id == id;
 		g = id >= 0 && !dup ? vs_topology_group(b->topo, id) : NULL;
 		if (!g)
 			continue;
+		ng = realloc(p->groups, (p->n_groups + 1) * sizeof(*ng));
+		if (!ng) {
+			b->r = -ENOMEM;
+			return;
+		}
+		p->groups = ng;
+		gv = &ng[p->n_groups++];
+		memset(gv, 0, sizeof(*gv));
+		gv->id = id;
 		for (j = 0; j < g->n_members; j++) {
 			const struct vs_device *m = g->members[j];
 
-			if (planned(p, m) || is_bridge(m) || vs_driver_managed_dma(m->driver) ||
+			if (planned(p, m) || vs_driver_managed_dma(m->driver) ||
 			    (is_fslmc_object(m) && m->mc->container && planned(p, m->mc->container)))
 				continue;
-			vs_strbuf_addf(&sb, "%s%s (%s)", sb.len ? ", " : "", m->name, m->driver);
+			if (add_blocker(gv, m) < 0)
+				b->r = -ENOMEM;
 		}
-		if (sb.len)
-			add_warning(b, "group %d will not be viable after this bind: %s stay%s on a "
-				    "driver that uses the DMA API, and QEMU will refuse the group; bind "
-				    "the whole group with --group", id, vs_strbuf_cstr(&sb),
-				    strchr(vs_strbuf_cstr(&sb), ',') ? "" : "s");
+		gv->viable = gv->n_blocking == 0 && g->n_unknown_members == 0;
 		for (j = 0; j < g->n_unknown_members; j++)
 			add_warning(b, "group %d also holds %s, which vfioscope does not read; check "
 				    "its driver by hand", id, g->unknown_members[j]);
-		vs_strbuf_release(&sb);
 	}
 }
 
@@ -627,8 +646,11 @@ static void plan_restore_device(struct builder *b, const struct vs_device *dev, 
 					: (dev->mc->container ? dev->mc->container->name : "none"));
 		return;
 	}
+	/* only the override may change while a process holds the group: an unbind
+	 * of vfio blocks, a probe fails and leaves the device on no driver */
 	h = vs_vfio_holder_for(b->holders, b->topo, dev);
-	if (h && (vs_is_vfio_driver(dev->driver) || (e && !vs_streq(dev->driver, e->driver)))) {
+	if (h && (e ? !vs_streq(dev->driver, e->driver)
+		    : !dev->driver || vs_is_vfio_driver(dev->driver))) {
 		refuse_held(b, dev, h, false);
 		return;
 	}
@@ -750,6 +772,17 @@ void vs_step_release(struct vs_step *s)
 	free(s->reason);
 }
 
+void vs_group_viability_release(struct vs_group_viability *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_blocking; i++)
+		free(g->blocking[i]);
+	free(g->blocking);
+	g->blocking = NULL;
+	g->n_blocking = 0;
+}
+
 void vs_plan_free(struct vs_plan *plan)
 {
 	size_t i;
@@ -771,6 +804,9 @@ void vs_plan_free(struct vs_plan *plan)
 	free(plan->steps);
 	notes_free(plan->skipped, plan->n_skipped);
 	notes_free(plan->refused, plan->n_refused);
+	for (i = 0; i < plan->n_groups; i++)
+		vs_group_viability_release(&plan->groups[i]);
+	free(plan->groups);
 	for (i = 0; i < plan->n_warnings; i++)
 		free(plan->warnings[i]);
 	free(plan->warnings);

@@ -593,8 +593,15 @@ static int precheck(struct exec *e, struct vs_err *err)
 		const struct vs_device *dev = vs_topology_find(e->topo, d->name);
 		const struct vs_vfio_holder *hd;
 
+		bool drivers_change = false;
+		size_t k;
+
 		if (d->nothing_to_do)
 			continue;
+		for (k = 0; k < p->n_steps; k++)
+			drivers_change |= p->steps[k].dev == (int)i &&
+					  p->steps[k].action != VS_STEP_SET_OVERRIDE &&
+					  p->steps[k].action != VS_STEP_VERIFY;
 		read_state(e, d->bus, d->name, &st);
 		if (!st.present)
 			r = vs_err_set(err, -EAGAIN, "%s is gone since the plan was made; nothing "
@@ -604,7 +611,7 @@ static int precheck(struct exec *e, struct vs_err *err)
 				       "override %s); plan again; nothing was changed", d->name,
 				       st.driver ? st.driver : "no driver",
 				       st.override ? st.override : "(null)");
-		else if (dev && (hd = vs_vfio_holder_for(h, e->topo, dev)))
+		else if (drivers_change && dev && (hd = vs_vfio_holder_for(h, e->topo, dev)))
 			r = vs_err_set(err, -EAGAIN, "%s: %s is now held open by process %ld (%s); "
 				       "stop it first; nothing was changed", d->name, hd->node,
 				       (long)hd->pid, hd->comm ? hd->comm : "unknown program");
@@ -766,7 +773,7 @@ static void report_groups(struct exec *e)
 	for (i = 0; i < e->plan->n_devices; i++) {
 		int id = e->plan->devices[i].group;
 		const struct vs_group *g = id >= 0 ? vs_topology_group(t, id) : NULL;
-		struct vs_result_group *ng, *rg;
+		struct vs_group_viability *ng, *rg;
 		struct vs_strbuf sb = VS_STRBUF_INIT;
 		bool dup = false;
 
@@ -1006,7 +1013,7 @@ int vs_plan_execute(const struct vs_topology *topo, const struct vs_plan *plan,
 
 void vs_bind_result_free(struct vs_bind_result *res)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!res)
 		return;
@@ -1029,11 +1036,8 @@ void vs_bind_result_free(struct vs_bind_result *res)
 		free(res->steps[i].found);
 	}
 	free(res->steps);
-	for (i = 0; i < res->n_groups; i++) {
-		for (j = 0; j < res->groups[i].n_blocking; j++)
-			free(res->groups[i].blocking[j]);
-		free(res->groups[i].blocking);
-	}
+	for (i = 0; i < res->n_groups; i++)
+		vs_group_viability_release(&res->groups[i]);
 	free(res->groups);
 	for (i = 0; i < res->n_warnings; i++)
 		free(res->warnings[i]);

@@ -110,6 +110,23 @@ static void summary(struct vs_strbuf *sb, const struct vs_plan *plan)
 			       plan->refused[i].reason);
 		add_comment(sb, "#   ", vs_strbuf_cstr(&line));
 	}
+	for (i = 0; i < plan->n_groups; i++) {
+		const struct vs_group_viability *g = &plan->groups[i];
+		size_t j;
+
+		vs_strbuf_reset(&line);
+		vs_strbuf_addf(&line, "IOMMU group %d: ", g->id);
+		if (g->viable) {
+			vs_strbuf_add(&line, "viable after this plan");
+		} else {
+			vs_strbuf_add(&line, "NOT viable after this plan: ");
+			for (j = 0; j < g->n_blocking; j++)
+				vs_strbuf_addf(&line, "%s%s", j ? ", " : "", g->blocking[j]);
+			vs_strbuf_add(&line, g->n_blocking == 1 ? " blocks it" : " block it");
+			vs_strbuf_add(&line, "; QEMU will refuse it (bind the whole group with --group)");
+		}
+		add_comment(sb, "#   ", vs_strbuf_cstr(&line));
+	}
 	for (i = 0; i < plan->n_warnings; i++)
 		add_comment(sb, "# warning: ", plan->warnings[i]);
 	vs_strbuf_release(&line);

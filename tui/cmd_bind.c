@@ -104,6 +104,13 @@ static const char *hostcrit_lookup(void *ctx, const struct vs_device *dev)
 
 /* ---- text output -------------------------------------------------------------- */
 
+/* stderr lines between stdout lines: keep them in order when both are piped */
+static void say_err(struct vs_cli *cli, const char *prefix, const char *msg)
+{
+	fflush(cli->out);
+	vs_cli_error(cli, "%s%s", prefix, msg);
+}
+
 static const char *or_none(const char *s)
 {
 	return s ? s : "no driver";
@@ -161,6 +168,10 @@ static void print_result(struct vs_cli *cli, const struct vs_plan *plan,
 {
 	size_t i;
 
+	if (res->n_devices == 0)
+		fprintf(cli->out, "nothing to do: %s\n", plan->op == VS_OP_RESTORE
+			? "no device to restore (the journal has no entry for it)"
+			: "no device to bind");
 	for (i = 0; i < res->n_devices; i++) {
 		const struct vs_result_device *d = &res->devices[i];
 
@@ -170,8 +181,8 @@ static void print_result(struct vs_cli *cli, const struct vs_plan *plan,
 			vs_outcome_name(d->outcome));
 		if (d->message && (d->outcome == VS_OUTCOME_DONE || d->outcome == VS_OUTCOME_UNCHANGED))
 			fprintf(cli->out, "  %s\n", vs_cli_term(cli, d->message));
-		else if (d->message)
-			vs_cli_error(cli, "%s", d->message);
+		else if (d->message && d->outcome != VS_OUTCOME_REFUSED)	/* printed before */
+			say_err(cli, "", d->message);
 	}
 	for (i = 0; i < plan->n_skipped; i++)
 		fprintf(cli->out, "%s: left alone: %s\n", vs_cli_term(cli, plan->skipped[i].name),
@@ -180,7 +191,7 @@ static void print_result(struct vs_cli *cli, const struct vs_plan *plan,
 		if (res->groups[i].viable)
 			fprintf(cli->out, "IOMMU group %d: viable\n", res->groups[i].id);
 	for (i = 0; i < res->n_warnings; i++)
-		vs_cli_error(cli, "warning: %s", res->warnings[i]);
+		say_err(cli, "warning: ", res->warnings[i]);
 }
 
 static void print_refusals(struct vs_cli *cli, const struct vs_plan *plan)
@@ -188,7 +199,7 @@ static void print_refusals(struct vs_cli *cli, const struct vs_plan *plan)
 	size_t i;
 
 	for (i = 0; i < plan->n_refused; i++)
-		vs_cli_error(cli, "refused: %s", plan->refused[i].reason);
+		say_err(cli, "refused: ", plan->refused[i].reason);
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -243,6 +254,22 @@ static struct json_object *jstrings(char *const *s, size_t n)
 
 	for (i = 0; i < n; i++)
 		json_object_array_add(a, jstr(s[i]));
+	return a;
+}
+
+static struct json_object *jgroups(const struct vs_group_viability *g, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_int(g[i].id));
+		json_object_object_add(o, "viable", json_object_new_boolean(g[i].viable));
+		json_object_object_add(o, "blocking", jstrings(g[i].blocking, g[i].n_blocking));
+		json_object_array_add(a, o);
+	}
 	return a;
 }
 
@@ -330,16 +357,7 @@ static struct json_object *json_report(struct vs_cli *cli, const struct vs_plan 
 	json_object_object_add(top, "skipped", jnotes(plan->skipped, plan->n_skipped));
 	json_object_object_add(top, "refused", jnotes(plan->refused, plan->n_refused));
 
-	groups = json_object_new_array();
-	for (i = 0; res && i < res->n_groups; i++) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "id", json_object_new_int(res->groups[i].id));
-		json_object_object_add(o, "viable", json_object_new_boolean(res->groups[i].viable));
-		json_object_object_add(o, "blocking", jstrings(res->groups[i].blocking,
-							       res->groups[i].n_blocking));
-		json_object_array_add(groups, o);
-	}
+	groups = jgroups(res ? res->groups : plan->groups, res ? res->n_groups : plan->n_groups);
 	json_object_object_add(top, "groups", groups);
 	warn = jstrings(plan->warnings, plan->n_warnings);
 	for (i = 0; res && i < res->n_warnings; i++)
@@ -436,7 +454,7 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 	if (!a.json) {
 		print_refusals(cli, plan);
 		for (i = 0; i < plan->n_warnings; i++)
-			vs_cli_error(cli, "warning: %s", plan->warnings[i]);
+			say_err(cli, "warning: ", plan->warnings[i]);
 		opts.progress = progress;
 		opts.progress_ctx = cli;
 	}
@@ -464,8 +482,7 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 	} else {
 		print_result(cli, plan, res);
 		if (!res->ok)
-			vs_cli_error(cli, "%s did not finish as asked: see above",
-				     restore ? "restore" : "bind");
+			say_err(cli, restore ? "restore" : "bind", " did not finish as asked: see above");
 	}
 out:
 	vs_bind_result_free(res);

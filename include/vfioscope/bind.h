@@ -107,6 +107,19 @@ struct vs_plan_note {
 };
 
 /**
+ * struct vs_group_viability - whether a group VFIO can use: predicted by a
+ * bind plan, read back after it ran.
+ * @viable: every member unbound or on a managed-DMA driver
+ * @blocking: "NAME (DRIVER)" of each member that blocks it
+ */
+struct vs_group_viability {
+	int id;
+	bool viable;
+	char **blocking;
+	size_t n_blocking;
+};
+
+/**
  * struct vs_plan - the writes of one bind or restore, in order.
  * @op: bind or restore
  * @root_path, @live: the system root the plan is for
@@ -115,8 +128,11 @@ struct vs_plan_note {
  * @skipped: group members deliberately left alone (bridges stay on pcieport)
  * @refused: devices that cannot be changed. A bind with refusals does not
  *           run at all; a restore restores the others.
- * @warnings: sentences: a group that will not be viable and its blockers,
- *            a host-critical device bound with --force, no-IOMMU mode
+ * @groups: bind: the groups of the devices as they will be after the plan
+ *          (a group stays not viable while a member it does not bind is on a
+ *          DMA-API driver)
+ * @warnings: sentences: a host-critical device bound with --force, no-IOMMU
+ *            mode, group members vfioscope does not read
  */
 struct vs_plan {
 	enum vs_bind_op op;
@@ -130,6 +146,8 @@ struct vs_plan {
 	size_t n_skipped;
 	struct vs_plan_note *refused;
 	size_t n_refused;
+	struct vs_group_viability *groups;
+	size_t n_groups;
 	char **warnings;
 	size_t n_warnings;
 };
@@ -210,6 +228,8 @@ char *vs_plan_shell(const struct vs_plan *plan);
 
 /** vs_plan_free() - accepts NULL. */
 void vs_plan_free(struct vs_plan *plan);
+/** vs_group_viability_release() - free the strings of an entry. */
+void vs_group_viability_release(struct vs_group_viability *g);
 
 /**
  * vs_step_shell() - append the shell command of one step (one line, no
@@ -288,23 +308,11 @@ struct vs_result_device {
 };
 
 /**
- * struct vs_result_group - a touched group, read again after the operation.
- * @viable: every member unbound or on a managed-DMA driver
- * @blocking: "NAME (DRIVER)" of each member that blocks it
- */
-struct vs_result_group {
-	int id;
-	bool viable;
-	char **blocking;
-	size_t n_blocking;
-};
-
-/**
  * struct vs_bind_result - what vs_plan_execute() did.
  * @ok: every device ended where asked (the exit status)
  * @devices: in plan order, then the plan's refusals for a restore
  * @steps: every executed step in order, rollback included
- * @groups: touched groups, read after the operation
+ * @groups: touched groups, read after a successful bind
  * @warnings: sentences (a group not viable yet, journal trouble)
  */
 struct vs_bind_result {
@@ -313,7 +321,7 @@ struct vs_bind_result {
 	size_t n_devices;
 	struct vs_step_result *steps;
 	size_t n_steps;
-	struct vs_result_group *groups;
+	struct vs_group_viability *groups;
 	size_t n_groups;
 	char **warnings;
 	size_t n_warnings;
