@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vfioscope/bind.h"
 #include "vfioscope/vmargs.h"
 
 static const char *const format_names[] = {
@@ -49,6 +50,7 @@ static const char *const note_names[] = {
 	[VS_VMN_FSLMC_QEMU] = "fslmc_needs_patched_qemu",
 	[VS_VMN_FSLMC_IRQ_CFG] = "fslmc_irq_cfg_allowed",
 	[VS_VMN_FSLMC_CONTAINER] = "fslmc_container",
+	[VS_VMN_VMD_DOMAIN] = "vmd_domain",
 };
 
 const char *vs_vm_note_code_name(enum vs_vm_note_code code)
@@ -56,6 +58,11 @@ const char *vs_vm_note_code_name(enum vs_vm_note_code code)
 	if ((size_t)code < sizeof(note_names) / sizeof(note_names[0]) && note_names[code])
 		return note_names[code];
 	return "unknown";
+}
+
+bool vs_vm_note_bind_fixes(enum vs_vm_note_code code)
+{
+	return code == VS_VMN_NOT_VIABLE || code == VS_VMN_NOT_BOUND;
 }
 
 /* ---- building blocks ------------------------------------------------- */
@@ -70,23 +77,19 @@ struct build {
 	bool oom;
 };
 
-static bool is_vfio_driver(const char *driver)
-{
-	/* vfio-pci, vfio-platform, vfio-amba, vfio-fsl-mc and the vfio-pci
-	 * variant drivers (mlx5_vfio_pci, nvgrace_gpu_vfio_pci, ...). */
-	return driver && strstr(driver, "vfio") != NULL;
-}
-
 static bool pci_passable(const struct vs_device *d)
 {
 	return d->bus == VS_BUS_PCI && d->pci && !vs_pci_is_bridge(d);
 }
 
-/* A member a group brings along: PCI endpoints, platform and AMBA devices
- * (fsl-mc objects go with their container). */
+/* A member a group brings along: PCI endpoints outside VMD domains, platform
+ * and AMBA devices (fsl-mc objects go with their container, devices behind
+ * VMD with their controller). */
 static bool member_passable(const struct vs_device *d)
 {
-	return d->bus == VS_BUS_PCI ? pci_passable(d) : d->bus != VS_BUS_FSL_MC;
+	if (d->bus == VS_BUS_PCI)
+		return pci_passable(d) && !d->pci->vmd;
+	return d->bus != VS_BUS_FSL_MC;
 }
 
 static enum vs_vm_kind kind_of(const struct vs_device *d)
@@ -235,6 +238,25 @@ static int select_named(struct build *b, const struct vs_device *const *sel, siz
 						  d->name, g ? "its IOMMU group" : "it has no IOMMU group and");
 			continue;	/* its group's endpoints come in pass 2 */
 		}
+		if (d->bus == VS_BUS_PCI && d->pci && d->pci->vmd) {
+			const struct vs_device *vmd = d->pci->vmd;
+			struct vs_strbuf sb = VS_STRBUF_INIT;
+
+			if (only)
+				return vs_err_set(err, -EPERM,
+						  "%s is behind VMD controller %s: binding the controller "
+						  "to vfio-pci removes its whole domain from the host, so "
+						  "no device behind it can be passed alone; pass %s (the "
+						  "guest then needs the vmd driver)",
+						  d->name, vmd->name, vmd->name);
+			vs_strbuf_addf(&sb, "%s is behind VMD controller %s: the controller goes "
+				       "to the VM with every device behind it (binding it to "
+				       "vfio-pci removes the domain from the host), and the guest "
+				       "needs the vmd driver.", d->name, vmd->name);
+			add_note(b, VS_VMN_VMD_DOMAIN, false, d, &sb);
+			add_entry(b, vmd);
+			continue;
+		}
 		if (d->bus == VS_BUS_FSL_MC) {
 			const struct vs_device *c = fslmc_container(d);
 
@@ -380,9 +402,7 @@ static int check_groups(struct build *b, struct vs_err *err)
 		if (noiommu) {
 			vs_strbuf_addf(&sb, "%s has no IOMMU group; vfio's unsafe no-IOMMU mode is "
 				       "on, so binding it to %s makes a \"vfio-noiommu\" group: ",
-				       d->name, d->bus == VS_BUS_PCI ? "vfio-pci" :
-				       d->bus == VS_BUS_AMBA ? "vfio-amba" :
-				       d->bus == VS_BUS_FSL_MC ? "vfio-fsl-mc" : "vfio-platform");
+				       d->name, vs_vfio_driver(d->bus));
 			vs_strbuf_add(&sb, noiommu_facts);
 			add_note(b, VS_VMN_NOIOMMU, true, d, &sb);
 			continue;
@@ -453,30 +473,16 @@ static void note_viability(struct build *b)
 			vs_strbuf_addf(&sb, "%s (%s)", g->blocking[m]->name,
 				       driver_or_none(g->blocking[m]));
 		}
-		vs_strbuf_addf(&sb, " %s on a host driver that uses the kernel's DMA API, and "
-			       "QEMU will fail with \"group %d is not viable\". Bind these first: ",
-			       g->n_blocking == 1 ? "is" : "are", g->id);
+		vs_strbuf_addf(&sb, " %s the kernel's DMA API, and QEMU will fail with "
+			       "\"group %d is not viable\". Bind these first: ",
+			       g->n_blocking == 1 ? "is on a host driver that uses"
+						  : "are on host drivers that use", g->id);
 		for (size_t m = 0; m < g->n_blocking; m++) {
 			add_list_sep(&sb, m, g->n_blocking);
 			vs_strbuf_add(&sb, g->blocking[m]->name);
 		}
 		vs_strbuf_add(&sb, ".");
 		add_note(b, VS_VMN_NOT_VIABLE, true, NULL, &sb);
-	}
-}
-
-static const char *vfio_driver_for(const struct vs_device *d)
-{
-	switch (d->bus) {
-	case VS_BUS_PLATFORM:
-		return "vfio-platform";
-	case VS_BUS_AMBA:
-		return "vfio-amba";
-	case VS_BUS_FSL_MC:
-		return "vfio-fsl-mc";
-	case VS_BUS_PCI:
-	default:
-		return "vfio-pci";
 	}
 }
 
@@ -488,7 +494,7 @@ static void note_unbound(struct build *b)
 	size_t n = 0, k = 0;
 
 	for (size_t i = 0; i < va->n_entries; i++) {
-		if (!is_vfio_driver(va->entries[i].device->driver)) {
+		if (!vs_is_vfio_driver(va->entries[i].device->driver)) {
 			n++;
 			only_one = va->entries[i].device;
 		}
@@ -499,14 +505,14 @@ static void note_unbound(struct build *b)
 	for (size_t i = 0; i < va->n_entries; i++) {
 		const struct vs_device *d = va->entries[i].device;
 
-		if (is_vfio_driver(d->driver))
+		if (vs_is_vfio_driver(d->driver))
 			continue;
 		add_list_sep(&sb, k++, n);
 		vs_strbuf_addf(&sb, "%s (%s, needs %s)", d->name, driver_or_none(d),
-			       vfio_driver_for(d));
+			       vs_vfio_driver(d->bus));
 	}
-	vs_strbuf_addf(&sb, " %s not: bind %s first (vfioscope bind, or --format shell).",
-		       n == 1 ? "is" : "are", n == 1 ? "it" : "them");
+	vs_strbuf_addf(&sb, " %s not: bind %s first (vfioscope bind --group, or the "
+		       "shell form of qemu-args).", n == 1 ? "is" : "are", n == 1 ? "it" : "them");
 	add_note(b, VS_VMN_NOT_BOUND, true, n == 1 ? only_one : NULL, &sb);
 }
 
@@ -553,7 +559,7 @@ static void note_pci(struct build *b)
 
 		if (d->bus != VS_BUS_PCI || !d->pci)
 			continue;
-		if (d->pci->is_vf && d->pci->physfn && is_vfio_driver(d->pci->physfn->driver)) {
+		if (d->pci->is_vf && d->pci->physfn && vs_is_vfio_driver(d->pci->physfn->driver)) {
 			vs_strbuf_addf(&sb, "%s is a VF of %s, which is bound to %s: QEMU must add "
 				       "vf-token=UUID to this device's -device, with the UUID the "
 				       "PF's user set (VFIO_DEVICE_FEATURE_PCI_VF_TOKEN), or vfio-pci "
@@ -573,10 +579,11 @@ static void note_pci(struct build *b)
 static void note_buses(struct build *b)
 {
 	const struct vs_vmargs *va = b->va;
-	bool plat = false, amba = false, mc = false;
+	bool amba = false, mc = false;
+	size_t plat = 0;
 
 	for (size_t i = 0; i < va->n_entries; i++) {
-		plat |= va->entries[i].kind == VS_VM_PLATFORM || va->entries[i].kind == VS_VM_AMBA;
+		plat += va->entries[i].kind == VS_VM_PLATFORM || va->entries[i].kind == VS_VM_AMBA;
 		amba |= va->entries[i].kind == VS_VM_AMBA;
 		mc |= va->entries[i].kind == VS_VM_FSL_MC;
 	}
@@ -584,6 +591,8 @@ static void note_buses(struct build *b)
 		add_note_str(b, VS_VMN_PLATFORM_REMOVED, true, NULL,
 			     "QEMU deprecated vfio-platform in 10.0 and removed it in 10.2: "
 			     "these arguments need QEMU 10.1 or older, on the ARM \"virt\" machine.");
+	}
+	if (plat > 1) {
 		add_note_str(b, VS_VMN_PLATFORM_ORDER, false, NULL,
 			     "The order of the vfio-platform devices fixes their interrupt numbers "
 			     "in the guest (QEMU hands out the platform bus's interrupts in -device "
@@ -598,7 +607,8 @@ static void note_buses(struct build *b)
 	if (mc) {
 		add_note_str(b, VS_VMN_FSLMC_QEMU, true, NULL,
 			     "vfio-fsl-mc is not in upstream QEMU: it needs NXP's patched QEMU "
-			     "(NXP's qemu repository, or the squashed patch set in muVirt).");
+			     "(NXP's qemu repository, or the squashed patch set in muVirt); the "
+			     "kernel's vfio-fsl-mc is deprecated since Linux 6.18.");
 		add_note_str(b, VS_VMN_FSLMC_IRQ_CFG, false, NULL,
 			     "A DPRC container passed to a VM must have been created with "
 			     "DPRC_CFG_OPT_IRQ_CFG_ALLOWED (restool) so the management complex can "
@@ -930,4 +940,25 @@ bool vs_vmargs_has_warning(const struct vs_vmargs *va)
 		if (va->notes[i].warning)
 			return true;
 	return false;
+}
+
+int vs_vmargs_bind_plan(const struct vs_vmargs *va, const struct vs_bind_opts *opts,
+			struct vs_plan **out, struct vs_err *err)
+{
+	struct vs_bind_opts o = { .group = true };
+	const struct vs_device **devs;
+	int r;
+
+	*out = NULL;
+	if (opts)
+		o = *opts;
+	o.group = true;
+	devs = calloc(va->n_entries + 1, sizeof(*devs));
+	if (!devs)
+		return vs_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < va->n_entries; i++)
+		devs[i] = va->entries[i].device;
+	r = vs_bind_plan(va->topo, devs, va->n_entries, &o, out, err);
+	free(devs);
+	return r;
 }

@@ -191,8 +191,11 @@ char *vs_vmargs_shell(const struct vs_vmargs *va, const char *plan_script)
 		      "# (QEMU=/path/to/qemu-system-ARCH picks the binary.)\n");
 	for (size_t i = 0; i < va->n_notes; i++) {
 		/* Sanitized: a newline in a device name must not end the comment. */
-		char *t = vs_sanitize_term(va->notes[i].text, true);
+		char *t;
 
+		if (vs_vm_note_bind_fixes(va->notes[i].code))
+			continue;
+		t = vs_sanitize_term(va->notes[i].text, true);
 		if (!t) {
 			sb.oom = true;
 			break;
@@ -200,7 +203,8 @@ char *vs_vmargs_shell(const struct vs_vmargs *va, const char *plan_script)
 		vs_strbuf_addf(&sb, "# %s: %s\n", va->notes[i].warning ? "warning" : "note", t);
 		free(t);
 	}
-	vs_strbuf_add(&sb, "set -e\n\n");
+	if (!plan_script || !*plan_script)
+		vs_strbuf_add(&sb, "set -e\n\n");
 	if (plan_script && *plan_script) {
 		const char *p = plan_script;
 		size_t len;
@@ -210,6 +214,7 @@ char *vs_vmargs_shell(const struct vs_vmargs *va, const char *plan_script)
 			p = p ? p + 1 : "";
 		}
 		len = strlen(p);
+		vs_strbuf_addch(&sb, '\n');
 		vs_strbuf_add(&sb, p);
 		if (len && p[len - 1] != '\n')
 			vs_strbuf_addch(&sb, '\n');

@@ -11,7 +11,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "vfioscope/bind.h"
 #include "vfioscope/vmargs.h"
+#if __has_include("vfioscope/hostcrit.h")
+#include "vfioscope/hostcrit.h"
+#define VS_HAVE_HOSTCRIT 1
+#endif
 
 static const char usage_text[] =
 	"usage: vfioscope qemu-args DEVICE... [--only] [--format qemu|libvirt|shell]\n"
@@ -149,15 +154,77 @@ static struct json_object *vmargs_json(const struct vs_vmargs *va)
 	return root;
 }
 
-static void print_notes(struct vs_cli *cli, const struct vs_vmargs *va)
+/* @shell: the script binds the groups, so leave out what it fixes. */
+static void print_notes(struct vs_cli *cli, const struct vs_vmargs *va, bool shell)
 {
 	for (size_t i = 0; i < va->n_notes; i++) {
-		char *t = vs_sanitize_term(va->notes[i].text, cli->utf8);
+		char *t;
+
+		if (shell && vs_vm_note_bind_fixes(va->notes[i].code))
+			continue;
+		t = vs_sanitize_term(va->notes[i].text, cli->utf8);
 
 		vs_cli_error(cli, "%s: %s", va->notes[i].warning ? "warning" : "note",
 			     t ? t : "(out of memory)");
 		free(t);
 	}
+}
+
+#ifdef VS_HAVE_HOSTCRIT
+static const char *hostcrit_lookup(void *ctx, const struct vs_device *dev)
+{
+	return vs_hostcrit_find(ctx, dev);
+}
+#endif
+
+/*
+ * The shell form: the bind plan for the devices and the rest of their
+ * groups, then QEMU. A plan with refusals (a device the host needs, a
+ * bridge, ...) gives no script: it could not make the groups usable.
+ */
+static int shell_text(struct vs_cli *cli, const struct vs_vmargs *va, char **text)
+{
+	struct vs_bind_opts opts = { .group = true };
+	struct vs_plan *plan = NULL;
+	struct vs_err err = VS_ERR_INIT;
+	char *script = NULL;
+	int rc = VS_EXIT_OK;
+#ifdef VS_HAVE_HOSTCRIT
+	struct vs_hostcrit_list *crit = NULL;
+
+	if (vs_hostcrit_scan(va->topo, &crit, &err) < 0) {
+		vs_cli_error(cli, "cannot tell which devices the host needs: %s",
+			     vs_cli_term(cli, vs_err_msg(&err)));
+		rc = VS_EXIT_FAIL;
+		goto out;
+	}
+	opts.hostcrit = hostcrit_lookup;
+	opts.hostcrit_ctx = crit;
+#endif
+	if (vs_vmargs_bind_plan(va, &opts, &plan, &err) < 0) {
+		vs_cli_error(cli, "%s", vs_cli_term(cli, vs_err_msg(&err)));
+		rc = VS_EXIT_FAIL;
+		goto out;
+	}
+	if (plan->n_refused) {
+		for (size_t i = 0; i < plan->n_refused; i++)
+			vs_cli_error(cli, "cannot bind %s: %s",
+				     vs_cli_term(cli, plan->refused[i].name),
+				     vs_cli_term(cli, plan->refused[i].reason));
+		vs_cli_error(cli, "no script: the devices' groups cannot all be bound to vfio");
+		rc = VS_EXIT_FAIL;
+		goto out;
+	}
+	script = vs_plan_shell(plan);
+	*text = script ? vs_vmargs_shell(va, script) : NULL;
+out:
+	free(script);
+	vs_plan_free(plan);
+#ifdef VS_HAVE_HOSTCRIT
+	vs_hostcrit_free(crit);
+#endif
+	vs_err_release(&err);
+	return rc;
 }
 
 int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
@@ -262,7 +329,9 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 		}
 		break;
 	case VS_VM_FORMAT_SHELL:
-		text = vs_vmargs_shell(va, NULL);
+		rc = shell_text(cli, va, &text);
+		if (rc != VS_EXIT_OK)
+			goto out;
 		break;
 	}
 	if (!text) {
@@ -271,7 +340,7 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	rc = emit(cli, text);
-	print_notes(cli, va);
+	print_notes(cli, va, format == VS_VM_FORMAT_SHELL);
 out:
 	free(text);
 	vs_vmargs_free(va);

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vfioscope/bind.h"
 #include "vfioscope/topology.h"
 #include "vfioscope/util.h"
 
@@ -81,7 +82,8 @@ struct vs_vm_port {
  * @device: the device (borrowed from the topology)
  * @kind: how QEMU takes it
  * @named: the selection named it (false: brought along by its IOMMU group,
- *         or the container of a named fsl-mc object)
+ *         the container of a named fsl-mc object, or the VMD controller of
+ *         a named device behind it)
  * @id: QEMU device id: "hostdev-" and the sysfs name with characters outside
  *      [A-Za-z0-9._-] and the PCI ':' and '.' turned into '-' for PCI,
  *      '_' for other buses ("hostdev-0001-03-00-0", "hostdev-e6055400.gpio")
@@ -117,9 +119,16 @@ enum vs_vm_note_code {
 	VS_VMN_FSLMC_QEMU,	  /* vfio-fsl-mc needs NXP's patched QEMU */
 	VS_VMN_FSLMC_IRQ_CFG,	  /* container needs DPRC_CFG_OPT_IRQ_CFG_ALLOWED */
 	VS_VMN_FSLMC_CONTAINER,	  /* a named fsl-mc object goes as its container */
+	VS_VMN_VMD_DOMAIN,	  /* a device behind VMD goes as its VMD controller */
 };
 /** vs_vm_note_code_name() - stable name: "not_viable", "not_bound", ... */
 const char *vs_vm_note_code_name(enum vs_vm_note_code code);
+/**
+ * vs_vm_note_bind_fixes() - true for the notes a bind plan of the whole
+ * groups (vs_vmargs_bind_plan()) takes care of: not viable, not bound. The
+ * shell form leaves them out.
+ */
+bool vs_vm_note_bind_fixes(enum vs_vm_note_code code);
 
 /**
  * struct vs_vm_note - a warning or hint for the user, as data.
@@ -190,7 +199,10 @@ struct vs_vmargs_opts {
  * -ENODEV a device has no IOMMU group and the system is not in no-IOMMU mode
  *  (the message says why, and how no-IOMMU mode would change it);
  * -EPERM a device cannot be passed at all: a PCI bridge named with --only,
- *  a bridge whose group has no endpoint, the root fsl-mc container;
+ *  a bridge whose group has no endpoint, the root fsl-mc container, a
+ *  device behind a VMD controller named with --only (binding the controller
+ *  to vfio-pci removes its whole domain from the host, so only the
+ *  controller can go; without --only it goes in the device's place);
  * -ENOMEM.
  */
 int vs_vmargs_build(const struct vs_topology *topo,
@@ -232,14 +244,28 @@ char *vs_vmargs_qemu(const struct vs_vmargs *va, bool one_line);
 int vs_vmargs_libvirt(const struct vs_vmargs *va, char **out, struct vs_err *err);
 
 /**
+ * vs_vmargs_bind_plan() - the bind plan that makes the devices usable by
+ * QEMU: every device to pass, and the rest of their IOMMU groups (bridges
+ * stay on their drivers), to its bus's vfio driver. A thin wrapper of
+ * vs_bind_plan() with @opts->group forced on (--only never leaves a group
+ * member on a host driver: the group would not be viable).
+ * @opts: hostcrit callback, force, ...; NULL for the defaults
+ * Return: as vs_bind_plan(): 0 (the plan may hold refusals), -ENOMEM,
+ * -EBADMSG.
+ */
+int vs_vmargs_bind_plan(const struct vs_vmargs *va, const struct vs_bind_opts *opts,
+			struct vs_plan **out, struct vs_err *err);
+
+/**
  * vs_vmargs_shell() - a shell script: the bind plan, then QEMU with the
  * arguments.
- * @plan_script: the bind plan as a script (vs_plan_shell() of the bind
- *               area) or NULL when there is nothing to bind; a leading
- *               "#!" line is dropped, the rest is included verbatim
+ * @plan_script: the bind plan as a script (vs_plan_shell() of
+ *               vs_vmargs_bind_plan()) or NULL; a leading "#!" line is
+ *               dropped, the rest is included verbatim
  *
- * The script starts with "#!/bin/sh" and "set -e", lists the notes as
- * comments, runs the plan and ends with
+ * The script starts with "#!/bin/sh", lists the notes as comments (but
+ * those vs_vm_note_bind_fixes()), runs the plan (or "set -e" without one)
+ * and ends with
  *   exec "${QEMU:-qemu-system-$(uname -m)}" "$@" -device ... -device ...
  * so that `sh SCRIPT -machine q35 -m 4G ...` binds and starts the VM. Every
  * word is shell-quoted.

@@ -121,7 +121,7 @@ def test_libvirt_platform():
     doc, _ = hostdevs(r.stdout.decode())
     vals = [a.attrib['value'] for a in doc.iter('{%s}arg' % QEMU_NS)]
     check(vals == ['-device', 'vfio-platform,host=' + HOSTILE1.replace(',', ',,') +
-                   ',id=hostdev-q__touch_pwned__touch_pwned2__x_y.gpio'],
+                   ',id=hostdev-q___touch_pwned__touch_pwned2__x_y.gpio'],
           'hostile name survives XML escaping exactly')
 
     r = run('vmargs-misc', '--format', 'libvirt', HOSTILE2)

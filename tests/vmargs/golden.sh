@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Golden tests of `vfioscope qemu-args`: each line of cases.txt runs the
 # command on a fixture root and compares exit status, stdout and stderr with
-# golden/NAME.out and golden/NAME.err (the fixture root's path written as
+# golden/NAME.stdout and golden/NAME.stderr (the fixture root's path written as
 # @ROOT@). VS_REGEN=1 rewrites the golden files instead (review them!).
 set -u
 : "${top_srcdir:?}" "${VFIOSCOPE:?}"
@@ -37,8 +37,8 @@ while IFS= read -r line; do
 	done
 	if [ "${VS_REGEN:-}" = 1 ]; then
 		mkdir -p "$here/golden"
-		cp "$tmp/out.r" "$here/golden/$name.out"
-		cp "$tmp/err.r" "$here/golden/$name.err"
+		cp "$tmp/out.r" "$here/golden/$name.stdout"
+		cp "$tmp/err.r" "$here/golden/$name.stderr"
 		[ "$rc" = "$want" ] || echo "REGEN $name: exit $rc, cases.txt says $want"
 		continue
 	fi
@@ -46,8 +46,8 @@ while IFS= read -r line; do
 		echo "FAIL $name: exit $rc, want $want"; cat "$tmp/err"; fail=1
 	fi
 	for s in out err; do
-		if ! diff -u "$here/golden/$name.$s" "$tmp/$s.r" >"$tmp/diff"; then
-			echo "FAIL $name: std$s differs from golden/$name.$s"
+		if ! diff -u "$here/golden/$name.std$s" "$tmp/$s.r" >"$tmp/diff"; then
+			echo "FAIL $name: std$s differs from golden/$name.std$s"
 			cat "$tmp/diff"; fail=1
 		fi
 	done

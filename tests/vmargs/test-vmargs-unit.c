@@ -64,7 +64,7 @@ static void test_names(void)
 	CHECK(vs_vm_format_parse("xml", &f) == -EINVAL);
 	CHECK(vs_vm_format_parse(NULL, &f) == -EINVAL);
 	CHECK_STR(vs_vm_format_name(VS_VM_FORMAT_SHELL), "shell");
-	for (int c = VS_VMN_NOT_VIABLE; c <= VS_VMN_FSLMC_CONTAINER; c++) {
+	for (int c = VS_VMN_NOT_VIABLE; c <= VS_VMN_VMD_DOMAIN; c++) {
 		CHECK(strcmp(vs_vm_note_code_name((enum vs_vm_note_code)c), "unknown") != 0);
 		for (int d = VS_VMN_NOT_VIABLE; d < c; d++)
 			CHECK(strcmp(vs_vm_note_code_name((enum vs_vm_note_code)c),
@@ -264,9 +264,9 @@ static void test_misc(void)
 		char *q = vs_vmargs_qemu(va, true);
 
 		CHECK_STR(va->entries[0].arg, "vfio-platform,host=q'$(touch pwned)`touch pwned2`"
-			  ";x,,y.gpio,id=hostdev-q__touch_pwned__touch_pwned2__x_y.gpio");
+			  ";x,,y.gpio,id=hostdev-q___touch_pwned__touch_pwned2__x_y.gpio");
 		CHECK_STR(q, "-device 'vfio-platform,host=q'\\''$(touch pwned)`touch pwned2`"
-			  ";x,,y.gpio,id=hostdev-q__touch_pwned__touch_pwned2__x_y.gpio'\n");
+			  ";x,,y.gpio,id=hostdev-q___touch_pwned__touch_pwned2__x_y.gpio'\n");
 		free(q);
 	}
 	vs_vmargs_free(va);
@@ -329,6 +329,22 @@ static void test_arm(void)
 	vs_topology_free(topo);
 }
 
+static void test_vmd(void)
+{
+	struct vs_topology *topo = fixture("vmd");
+	struct vs_vmargs *va = build(topo, false, 0, "10000:01:00.0", NULL);
+
+	/* Only the controller can go: binding it removes the domain. */
+	if (va) {
+		CHECK(va->n_entries == 1 && !va->entries[0].named);
+		CHECK_STR(va->entries[0].device->name, "0000:00:0e.0");
+		CHECK(has_note(va, VS_VMN_VMD_DOMAIN, false));
+	}
+	vs_vmargs_free(va);
+	vs_vmargs_free(build(topo, true, -EPERM, "10000:01:00.0", NULL));
+	vs_topology_free(topo);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/vs-vmargs-unit.XXXXXX";
@@ -341,6 +357,7 @@ int main(void)
 	test_q35();
 	test_misc();
 	test_arm();
+	test_vmd();
 	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (failures)
 		fprintf(stderr, "%d check(s) failed\n", failures);
