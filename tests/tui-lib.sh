@@ -52,6 +52,28 @@ tui_run() {
 		--output term.out "$@")
 }
 
+# fake_kernel FIXTURE: writes of the next runs (TUI_ENV) go through the bind
+# area's fake kernel, which gives sysfs writes their effect on the fixture.
+fake_kernel() {
+	fk=$(cd "$top_builddir" && pwd)/tests/fakekernel/fakekernel.so
+	if [ ! -f "$fk" ]; then
+		echo "SKIP: $fk is not built" >&2
+		exit 77
+	fi
+	TUI_ENV="LD_PRELOAD=$fk FAKEKERNEL_ROOT=$tmp/$1"
+}
+
+# driver_of FIXTURE DEVICE: the driver a fixture's device is bound to ("-" for none).
+driver_of() {
+	l=$(readlink "$tmp/$1/sys/bus/pci/devices/$2/driver" 2>/dev/null) || { echo -; return; }
+	basename "$l"
+}
+
+# osc52 TEXT: the exact bytes that put TEXT on the clipboard.
+osc52() {
+	printf '\033]52;c;%s\007' "$(printf '%s' "$1" | base64 -w0)"
+}
+
 # expect_screen DUMP: compare $tmp/out/DUMP with tests/tui/TEST-DUMP.screen.
 expect_screen() {
 	golden=$golden_dir/$test_name-$1.screen

@@ -48,6 +48,8 @@ int cmd_tui(struct vs_cli *cli, int argc, char **argv)
 			return VS_EXIT_USAGE;
 		else if (!strcmp(argv[i], "--no-monitor"))
 			opts.no_monitor = true;
+		else if (!strcmp(argv[i], "--dry-run"))
+			opts.dry_run = true;
 		else
 			return vs_cli_usage(cli, "tui: unknown argument \"%s\"", argv[i]);
 	}

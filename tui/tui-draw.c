@@ -105,30 +105,6 @@ static int put(int y, int x, int width, const char *s, attr_t attr)
 	return used;
 }
 
-/* Columns @s takes on the screen. */
-static int text_width(const char *s)
-{
-	mbstate_t st;
-	int cols = 0;
-
-	memset(&st, 0, sizeof(st));
-	while (*s) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, strlen(s), &st);
-		int w;
-
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			n = 1;
-			wc = L'?';
-			memset(&st, 0, sizeof(st));
-		}
-		w = wcwidth(wc);
-		cols += w < 0 ? 1 : w;
-		s += n;
-	}
-	return cols;
-}
-
 static void fill(int y, int x, int width, attr_t attr)
 {
 	attrset(attr);
@@ -219,17 +195,22 @@ static void row_marks(const struct vs_tui *t, const struct vs_tui_row *row, char
 			m[3] = 'P', st[3] = VS_STYLE_WARN;
 	} else if (row->kind == VS_ROW_GROUP) {
 		const struct vs_group *g = row->group;
-		size_t sel = 0;
+		size_t sel = 0, selectable = 0;
 		bool crit = false;
 
+		/* Bridges are never selected: a group is whole without them. */
 		for (size_t i = 0; i < g->n_members; i++) {
-			if (vs_tui_names_has(&t->selected, g->members[i]->name))
+			const struct vs_device *m_dev = g->members[i];
+
+			if (!(m_dev->bus == VS_BUS_PCI && vs_pci_is_bridge(m_dev)))
+				selectable++;
+			if (vs_tui_names_has(&t->selected, m_dev->name))
 				sel++;
-			if (t->devs[g->members[i]->index].hostcrit)
+			if (t->devs[m_dev->index].hostcrit)
 				crit = true;
 		}
 		if (sel)
-			m[0] = sel == g->n_members ? '*' : '+', st[0] = VS_STYLE_SEL;
+			m[0] = sel >= selectable ? '*' : '+', st[0] = VS_STYLE_SEL;
 		m[1] = g->viable ? 'V' : 'x';
 		st[1] = g->viable ? VS_STYLE_GOOD : VS_STYLE_WARN;
 		if (crit)
@@ -322,24 +303,26 @@ static void draw_header(struct vs_tui *t)
 {
 	attr_t bar = style_attr(t, VS_STYLE_BAR);
 	struct vs_strbuf sb = VS_STRBUF_INIT;
-	const char *views = t->view == VS_VIEW_TREE ? "[Tree] Groups " : " Tree [Groups]";
+	const char *views = t->view == VS_VIEW_TREE ? "[Tree] Groups" : "Tree [Groups]";
 
+	/* The host at a glance, most important first: what is cut is the tail. */
 	fill(0, 0, COLS, bar);
 	vs_strbuf_add(&sb, " vfioscope  ");
 	if (t->topo->iommu)
-		vs_strbuf_addf(&sb, "IOMMU on, %zu groups (%d viable)", t->topo->n_groups, t->n_viable);
+		vs_strbuf_addf(&sb, "IOMMU on, %zu groups, %d viable", t->topo->n_groups, t->n_viable);
 	else
 		vs_strbuf_add(&sb, "IOMMU off");
-	vs_strbuf_addf(&sb, "  %s", !t->topo->root->live ? "sysroot" :
+	vs_strbuf_addf(&sb, "  %s  ", t->opts->dry_run ? "dry run" : !t->topo->root->live ? "sysroot" :
 		       t->writable ? "root" : "read-only (not root)");
+	vs_tui_doctor_summary(t, &sb);
 	put(0, 0, COLS, vs_strbuf_cstr(&sb), bar | A_BOLD);
-	if ((int)strlen(views) + text_width(vs_strbuf_cstr(&sb)) < COLS)
-		put(0, COLS - (int)strlen(views), (int)strlen(views), views, bar | A_BOLD);
 	vs_strbuf_release(&sb);
 
-	/* Column headings. */
+	/* Column headings, and which view this is. */
 	fill(1, 0, COLS, A_NORMAL);
 	put(1, 0, COLS, t->view == VS_VIEW_TREE ? "     DEVICE" : "     GROUP / DEVICE", A_BOLD);
+	if (COLS >= 60)
+		put(1, COLS - DRIVER_W - 2 - GROUP_W - 14, 13, views, A_BOLD);
 	if (COLS >= 60) {
 		put(1, COLS - DRIVER_W - 1 - GROUP_W, DRIVER_W, "DRIVER", A_BOLD);
 		put(1, COLS - GROUP_W, GROUP_W, "GROUP", A_BOLD);
@@ -352,7 +335,7 @@ static void draw_header(struct vs_tui *t)
  * Split @s into screen lines of at most @width columns, breaking at spaces
  * when a word fits, and call @emit for each piece (a byte range of @s).
  */
-static size_t wrap(const char *s, int width, int hang,
+static size_t wrap(const char *s, int width, int hang, bool words,
 		   void (*emit)(const char *p, size_t n, int indent, void *data), void *data)
 {
 	size_t lines = 0;
@@ -383,7 +366,7 @@ static size_t wrap(const char *s, int width, int hang,
 				w = 1;
 			if (cols + w > avail)
 				break;
-			if (wc == L' ')
+			if (wc == L' ' && words)
 				brk = p;
 			cols += w;
 			p += n;
@@ -396,7 +379,7 @@ static size_t wrap(const char *s, int width, int hang,
 			emit(s, (size_t)(p - s), indent, data);
 		lines++;
 		s = p;
-		if (*s == ' ' && s[1])
+		if (words && *s == ' ' && s[1])
 			s++;
 		indent = hang;
 	} while (*s);
@@ -427,7 +410,10 @@ static void emit_line(const char *p, size_t n, int indent, void *data)
 	dt->left--;
 }
 
-/* Draw @txt wrapped into the box (@y, @x, @w, @h) from wrapped line @skip. Return all wrapped lines. */
+/*
+ * Draw @txt wrapped into the box (@y, @x, @w, @h) from wrapped line @skip:
+ * prose at spaces, code at the edge. Return all wrapped lines.
+ */
 static size_t draw_text(const struct vs_tui *t, const struct vs_tui_text *txt, int y, int x,
 			int w, int h, size_t skip)
 {
@@ -437,7 +423,9 @@ static size_t draw_text(const struct vs_tui *t, const struct vs_tui_text *txt, i
 
 	for (size_t i = 0; i < txt->n; i++) {
 		dt.attr = style_attr(t, txt->v[i].style);
-		total += wrap(txt->v[i].text, w, txt->v[i].hang, emit_line, &dt);
+		const struct vs_tui_line *l = &txt->v[i];
+
+		total += wrap(l->text, w, l->code ? 0 : l->hang, !l->code, emit_line, &dt);
 	}
 	return total;
 }
@@ -452,6 +440,7 @@ static void draw_detail(struct vs_tui *t, const struct layout *l)
 	put(y, 2, COLS - 4, " Details ", A_BOLD);
 	if (!row)
 		return;
+	vs_tui_selection_text(t, &txt);
 	vs_tui_describe_row(t, row, false, &txt);
 	draw_text(t, &txt, l->detail_y, 1, COLS - 2, l->detail_h, 0);
 	vs_tui_text_release(&txt);
@@ -532,22 +521,30 @@ static void draw_box(const struct vs_tui *t, int y, int x, int h, int w)
 static void draw_window(struct vs_tui *t)
 {
 	struct vs_tui_win *win = t->win;
-	int y = 1, x = COLS >= 84 ? 2 : 0, h = LINES - 2, w = COLS - 2 * x;
-	int inner_h = h - 2, inner_w = w - 4;
+	int y = 1, x = COLS >= 84 && !win->plain ? 2 : 0, h = LINES - 2, w = COLS - 2 * x;
+	int inner_h = h - 2, inner_w = win->plain ? w : w - 4, text_x = win->plain ? 0 : x + 2;
 	size_t total, max_scroll;
 
 	if (h < 3 || w < 8)
 		return;
-	draw_box(t, y, x, h, w);
+	if (win->plain) {
+		/* Rules above and below only: a mouse selection then takes the text alone. */
+		for (int i = 0; i < h; i++)
+			fill(y + i, 0, COLS, A_NORMAL);
+		draw_hline(t, y, 0, COLS, A_NORMAL);
+		draw_hline(t, y + h - 1, 0, COLS, A_NORMAL);
+	} else {
+		draw_box(t, y, x, h, w);
+	}
 	put(y, x + 2, w - 4, " ", A_NORMAL);
 	put(y, x + 3 + put(y, x + 3, w - 7, win->title, A_BOLD), 1, " ", A_NORMAL);
-	total = draw_text(t, &win->text, y + 1, x + 2, inner_w, 0, 0);
+	total = draw_text(t, &win->text, y + 1, text_x, inner_w, 0, 0);
 	max_scroll = total > (size_t)inner_h ? total - (size_t)inner_h : 0;
 	if (win->scroll > max_scroll)
 		win->scroll = max_scroll;
 	win->n_display = total;
 	win->page = inner_h > 0 ? (size_t)inner_h : 1;
-	draw_text(t, &win->text, y + 1, x + 2, inner_w, inner_h, win->scroll);
+	draw_text(t, &win->text, y + 1, text_x, inner_w, inner_h, win->scroll);
 	if (total > (size_t)inner_h) {
 		char pos[48];
 		int n = snprintf(pos, sizeof(pos), " lines %zu-%zu of %zu ", win->scroll + 1,

@@ -50,6 +50,7 @@ struct vs_tui_line {
 	char *text;
 	enum vs_tui_style style;
 	int hang;		/* columns continuation lines are indented by */
+	bool code;		/* break at the edge, not at spaces, and no indent */
 };
 
 struct vs_tui_text {
@@ -102,9 +103,14 @@ struct vs_tui_win {
 	unsigned (*confirm)(struct vs_tui *t);
 	void *data;
 	void (*free_data)(void *data);
+	bool plain;			/* text to select with the mouse: no side borders */
 };
 
 struct vs_tui_monitor;
+struct vs_diag;
+struct vs_doctor;
+struct vs_explain;
+struct vs_selection;
 
 struct vs_tui {
 	struct vs_cli *cli;
@@ -134,6 +140,13 @@ struct vs_tui {
 	struct vs_tui_win *win;
 	size_t list_page;		/* rows of the list at the last draw */
 
+	/* The diagnosis of the scan (tui-diag.c). */
+	struct vs_diag *diag;
+	struct vs_doctor *doctor;
+	struct vs_explain *ex;		/* cache: the explanation of @ex_dev */
+	const struct vs_device *ex_dev;
+	struct vs_selection *sel;	/* the check of the selection, NULL when empty */
+
 	struct vs_tui_monitor *mon;
 	FILE *term_out;			/* the terminal curses writes to (OSC 52 goes there too) */
 };
@@ -155,6 +168,7 @@ void vs_tui_text_add(struct vs_tui_text *txt, enum vs_tui_style style, const cha
 void vs_tui_text_add_sys(struct vs_tui_text *txt, enum vs_tui_style style, bool utf8,
 			 const char *prefix, const char *sys);
 void vs_tui_text_hang(struct vs_tui_text *txt, int hang);
+void vs_tui_text_code(struct vs_tui_text *txt, size_t from);
 void vs_tui_text_release(struct vs_tui_text *txt);
 char *vs_tui_sanitize(const struct vs_tui *t, const char *s);
 void vs_tui_describe_row(struct vs_tui *t, const struct vs_tui_row *row, bool full,
@@ -183,6 +197,22 @@ void vs_tui_win_close(struct vs_tui *t);
 
 /* tui-req.c */
 unsigned vs_tui_handle_key(struct vs_tui *t, int key);
+
+/* tui-act.c */
+bool vs_tui_can_write(const struct vs_tui *t, struct vs_err *why);
+unsigned vs_tui_bind(struct vs_tui *t, bool restore);
+unsigned vs_tui_copy(struct vs_tui *t, bool libvirt);
+const char *vs_tui_hostcrit_fn(void *ctx, const struct vs_device *dev);
+
+/* tui-diag.c */
+int vs_tui_diag_build(struct vs_tui *t, struct vs_err *err);
+void vs_tui_diag_free(struct vs_tui *t);
+void vs_tui_doctor_summary(const struct vs_tui *t, struct vs_strbuf *sb);
+void vs_tui_doctor_text(struct vs_tui *t, struct vs_tui_text *out);
+void vs_tui_explain_text(struct vs_tui *t, const struct vs_device *dev, bool full,
+			 struct vs_tui_text *out);
+int vs_tui_selection_check(struct vs_tui *t);
+void vs_tui_selection_text(struct vs_tui *t, struct vs_tui_text *out);
 
 /* tui-clip.c */
 char *vs_base64(const void *data, size_t len);

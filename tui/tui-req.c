@@ -224,6 +224,7 @@ static unsigned req_select(struct vs_tui *t, enum vs_req req)
 
 	if (req == VS_REQ_UNSELECT) {
 		vs_tui_names_clear(&t->selected);
+		vs_tui_selection_check(t);
 		vs_tui_status(t, VS_STYLE_NORMAL, "Selection cleared");
 		return VS_TUI_REDRAW;
 	}
@@ -261,6 +262,7 @@ static unsigned req_select(struct vs_tui *t, enum vs_req req)
 				return VS_TUI_OK;
 		}
 	}
+	vs_tui_selection_check(t);
 	vs_tui_status(t, VS_STYLE_SEL, "%zu device%s selected for the VM", t->selected.n,
 		      t->selected.n == 1 ? "" : "s");
 	return VS_TUI_REDRAW;
@@ -288,6 +290,16 @@ static unsigned req_explain(struct vs_tui *t, enum vs_req req)
 	if (!win)
 		return VS_TUI_OK;
 	vs_tui_describe_row(t, row, true, &win->text);
+	return VS_TUI_REDRAW;
+}
+
+static unsigned req_doctor(struct vs_tui *t, enum vs_req req)
+{
+	struct vs_tui_win *win = vs_tui_win_new(t, VS_KEYMAP_WINDOW, "Doctor: host readiness");
+
+	(void)req;
+	if (win)
+		vs_tui_doctor_text(t, &win->text);
 	return VS_TUI_REDRAW;
 }
 
@@ -363,6 +375,30 @@ static unsigned req_close(struct vs_tui *t, enum vs_req req)
 	return VS_TUI_REDRAW;
 }
 
+/* ---- actions (tui/tui-act.c) ---- */
+
+static unsigned req_act(struct vs_tui *t, enum vs_req req)
+{
+	switch (req) {
+	case VS_REQ_BIND:
+		return vs_tui_bind(t, false);
+	case VS_REQ_RESTORE:
+		return vs_tui_bind(t, true);
+	case VS_REQ_COPY_QEMU:
+		return vs_tui_copy(t, false);
+	case VS_REQ_COPY_LIBVIRT:
+		return vs_tui_copy(t, true);
+	default:
+		return VS_TUI_OK;
+	}
+}
+
+static unsigned req_confirm(struct vs_tui *t, enum vs_req req)
+{
+	(void)req;
+	return t->win && t->win->confirm ? t->win->confirm(t) : VS_TUI_OK;
+}
+
 /* ---- the rest ---- */
 
 static unsigned req_rescan(struct vs_tui *t, enum vs_req req)
@@ -398,7 +434,7 @@ unsigned vs_tui_handle_key(struct vs_tui *t, int key)
 		if (t->prompting)
 			return prompt_type(t, key);
 		if (t->win)
-			vs_tui_status(t, VS_STYLE_NORMAL, "Esc closes the window, ? shows the keys");
+			vs_tui_status(t, VS_STYLE_NORMAL, "Esc or q closes the window");
 		else
 			vs_tui_status(t, VS_STYLE_NORMAL, "Unknown key: press ? for help");
 		return VS_TUI_REDRAW;

@@ -91,6 +91,13 @@ void vs_tui_text_add_sys(struct vs_tui_text *txt, enum vs_tui_style style, bool 
 	}
 }
 
+/* Mark lines @from..end as code (QEMU arguments, XML): wrapped at the edge. */
+void vs_tui_text_code(struct vs_tui_text *txt, size_t from)
+{
+	for (size_t i = from; i < txt->n; i++)
+		txt->v[i].code = true;
+}
+
 void vs_tui_text_release(struct vs_tui_text *txt)
 {
 	for (size_t i = 0; i < txt->n; i++)
@@ -142,8 +149,8 @@ static const char *member_state(const struct vs_tui *t, const struct vs_device *
  * pane (@full false) bridges on drivers that do no DMA, which never change
  * anything, are one summary line, so that the endpoints fit.
  */
-static void describe_group(struct vs_tui *t, const struct vs_group *grp, bool full,
-			   struct vs_tui_text *out)
+static void describe_group(struct vs_tui *t, const struct vs_group *grp,
+			   const struct vs_device *why, bool full, struct vs_tui_text *out)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 	char *type = grp->type ? vs_tui_sanitize(t, grp->type) : NULL;
@@ -166,6 +173,9 @@ static void describe_group(struct vs_tui *t, const struct vs_group *grp, bool fu
 		vs_tui_text_add(out, VS_STYLE_BAD, "%s", vs_strbuf_cstr(&sb));
 	}
 	vs_strbuf_release(&sb);
+	/* The pane: why the group is what it is, before the members. */
+	if (!full && why)
+		vs_tui_explain_text(t, why, false, out);
 	size_t quiet_bridges = 0;
 
 	for (size_t i = 0; i < grp->n_members; i++) {
@@ -293,11 +303,13 @@ static void describe_device(struct vs_tui *t, const struct vs_device *dev, bool 
 	if (d->hostcrit)
 		vs_tui_text_add(out, VS_STYLE_CRIT, "Host-critical: %s", d->hostcrit);
 	if (grp)
-		describe_group(t, grp, full, out);
+		describe_group(t, grp, dev, full, out);
 	else if (t->topo->iommu)
 		vs_tui_text_add(out, VS_STYLE_WARN, "No IOMMU group: this device cannot be passed to a VM");
 	else
 		vs_tui_text_add(out, VS_STYLE_WARN, "No IOMMU groups on this system: the kernel runs without an IOMMU");
+	if (full || !grp)
+		vs_tui_explain_text(t, dev, full, out);
 
 	switch (dev->bus) {
 	case VS_BUS_PCI:
@@ -331,7 +343,10 @@ void vs_tui_describe_row(struct vs_tui *t, const struct vs_tui_row *row, bool fu
 		describe_device(t, row->dev, full, out);
 		break;
 	case VS_ROW_GROUP:
-		describe_group(t, row->group, full, out);
+		describe_group(t, row->group, row->group->n_members ? row->group->members[0] : NULL,
+			       full, out);
+		if (full && row->group->n_members)
+			vs_tui_explain_text(t, row->group->members[0], full, out);
 		break;
 	case VS_ROW_SECTION: {
 		size_t n = 0;

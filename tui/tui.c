@@ -131,6 +131,20 @@ static size_t prune_selection(struct vs_tui *t)
 	return dropped;
 }
 
+/* The diagnosis is an addition: without it the browser still works. */
+static void diag_or_status(struct vs_tui *t)
+{
+	struct vs_err err = VS_ERR_INIT;
+
+	if (vs_tui_diag_build(t, &err)) {
+		char *msg = vs_tui_sanitize(t, vs_err_msg(&err));
+
+		vs_tui_status(t, VS_STYLE_BAD, "No diagnosis: %s", msg ? msg : "");
+		free(msg);
+	}
+	vs_err_release(&err);
+}
+
 int vs_tui_rescan(struct vs_tui *t, struct vs_err *err)
 {
 	struct vs_topology *old = t->topo, *topo = NULL;
@@ -142,6 +156,8 @@ int vs_tui_rescan(struct vs_tui *t, struct vs_err *err)
 		return ret;
 	t->topo = topo;
 	t->devs = NULL;
+	/* The old analysis points into the old topology. */
+	vs_tui_diag_free(t);
 	ret = vs_tui_devs_build(t);
 	/* The rows still point into the old topology: rebuild them (which reads
 	 * the old cursor row) before the old one goes. */
@@ -152,11 +168,13 @@ int vs_tui_rescan(struct vs_tui *t, struct vs_err *err)
 		vs_topology_free(topo);
 		t->topo = old;
 		t->devs = old_devs;
+		diag_or_status(t);
 		return vs_err_set(err, ret, "out of memory");
 	}
 	devs_release(old_devs, old ? old->n_devices : 0);
 	vs_topology_free(old);
 	dropped = prune_selection(t);
+	diag_or_status(t);
 	if (dropped)
 		vs_tui_status(t, VS_STYLE_WARN, "%zu selected device%s disappeared", dropped,
 			      dropped == 1 ? "" : "s");
@@ -410,6 +428,7 @@ static void tui_release(struct vs_tui *t)
 {
 	vs_tui_win_close(t);
 	vs_tui_rows_free(t);
+	vs_tui_diag_free(t);
 	vs_tui_devs_free(t);
 	vs_topology_free(t->topo);
 	vs_tui_names_clear(&t->collapsed);
@@ -436,7 +455,6 @@ int vs_tui_main(struct vs_cli *cli, const struct vs_tui_opts *opts)
 	}
 	t.utf8 = cli->utf8 && !(term && !strcmp(term, "dumb"));
 	t.color = !env_set("NO_COLOR") && !(term && !strcmp(term, "dumb"));
-	t.writable = geteuid() == 0;
 
 	/* Scan before curses owns the terminal, so scan errors print plainly. */
 	ret = scan(&t, &t.topo, &err);
@@ -445,11 +463,13 @@ int vs_tui_main(struct vs_cli *cli, const struct vs_tui_opts *opts)
 		vs_err_release(&err);
 		return VS_EXIT_FAIL;
 	}
+	t.writable = vs_tui_can_write(&t, NULL);
 	if (vs_tui_devs_build(&t) || vs_tui_rows_build(&t)) {
 		vs_cli_error(cli, "out of memory");
 		tui_release(&t);
 		return VS_EXIT_FAIL;
 	}
+	diag_or_status(&t);
 	if (!cli->sysroot && !opts->script && !opts->no_monitor &&
 	    vs_tui_monitor_open(&t.mon, &err)) {
 		vs_tui_status(&t, VS_STYLE_WARN, "No live refresh (%s): press R to rescan",

@@ -15,12 +15,14 @@
  * @dump_dir: where the script's `:dump NAME` writes screens
  * @output: terminal output of a scripted run (NULL: /dev/null)
  * @no_monitor: do not watch the live system for hot-plug and rebinds
+ * @dry_run: bind and restore only show the writes as commands, as without root
  */
 struct vs_tui_opts {
 	const char *script;
 	const char *dump_dir;
 	const char *output;
 	bool no_monitor;
+	bool dry_run;
 };
 
 /**
