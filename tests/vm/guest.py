@@ -8,6 +8,7 @@ VFIOSCOPE (the binary), VS_HELPER_DIR (vfio-group-status), VS_SRCDIR,
 VS_ONLY (comma-separated test names; empty = all).
 """
 
+import concurrent.futures
 import json
 import os
 import re
@@ -533,6 +534,58 @@ def nonroot():
            "%d config opens of %d traced\n" % (len(reads), len(lines))
            + "".join(writes[:10] + [line for line in lines if "config" in line][:5]))
     TAP.eq(state(), before, "uid 65534: no driver or override changed")
+
+
+# The reasons explain must give: {member: (code, culprit)} per group. The
+# culprit is the device the rule blames (the port without ACS, the bridge
+# that aliases, the sibling function); an isolated device blames nobody.
+SWITCH = {"04:00.0": ("no_acs_upstream", "04:00.0"), "05:00.0": ("no_acs_upstream", "04:00.0")}
+SWITCH2 = {"04:01.0": ("no_acs_upstream", "04:01.0"), "06:00.0": ("no_acs_upstream", "04:01.0")}
+BRIDGE = {b: ("bridge_alias", "07:00.0") for b in ("07:00.0", "08:01.0", "08:02.0")}
+MFD = {"09:00.0": ("mfd_no_acs", "09:00.1"), "09:00.1": ("mfd_no_acs", "09:00.0")}
+RP_PAIR = {"00:0a.0": ("mfd_no_acs", "00:0a.1"), "00:0a.1": ("mfd_no_acs", "00:0a.0"),
+           "0a:00.0": ("no_acs_upstream", "00:0a.0"), "0b:00.0": ("no_acs_upstream", "00:0a.1")}
+ISOLATED = {b: ("isolated", None) for b in
+            ("00:00.0", "00:04.0", "01:00.0", "00:05.0", "02:00.0", "00:06.0", "03:00.0",
+             "00:07.0", "00:08.0", "00:09.0")}
+
+
+@test
+def explain():
+    """Proof 3: explain on every device matches the kernel, with the right reasons."""
+    results, failed = {}, []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # 2 vCPUs
+        runs = pool.map(lambda dev: (dev, vs_json("explain", "--json", dev)), pci_devices())
+        for dev, (data, proc) in runs:
+            if data is None or proc.returncode != 0:
+                failed.append(describe(proc))
+            else:
+                results[dev[5:]] = data
+    TAP.ok(not failed, "explain --json runs for all %d devices" % len(pci_devices()),
+           "\n".join(failed[:3]))
+    TAP.eq(sorted(b for b, d in results.items() if d.get("matches_kernel") is not True), [],
+           "matches_kernel is true for every device")
+    TAP.eq({b: sorted(d["members"]) for b, d in results.items()},
+           {b: sorted(kernel_groups()[group_of(b)]) for b in results},
+           "explain's group members are the kernel's, for every device")
+
+    def reasons(bdf):
+        d = results.get(bdf, {})
+        return {r["device"][5:]: (r["code"], r["culprit"] and r["culprit"][5:])
+                for r in d.get("reasons", [])}
+
+    for label, want in (("switch downstream port + NIC (no ACS on the port)", SWITCH),
+                        ("second switch downstream port + NIC", SWITCH2),
+                        ("PCIe-to-PCI bridge and its conventional devices", BRIDGE),
+                        ("multifunction endpoint without ACS", MFD),
+                        ("no-ACS root-port pair and the devices below", RP_PAIR)):
+        for bdf in sorted(want):
+            TAP.eq(reasons(bdf), want, "explain %s: %s" % (bdf, label))
+    TAP.eq({b: reasons(b) for b in ISOLATED}, {b: {b: v} for b, v in ISOLATED.items()},
+           "explain: devices alone in their group are isolated")
+    TAP.eq((results.get("05:00.0", {}).get("p2p_peers"), results.get("06:00.0", {}).get("p2p_peers")),
+           (["0000:06:00.0"], ["0000:05:00.0"]),
+           "explain: the NICs behind the switch are named as peer-to-peer peers")
 
 
 # ---------------------------------------------------------------------------
