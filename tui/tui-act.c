@@ -118,6 +118,7 @@ static void add_plan_devices(struct vs_tui *t, const struct vs_plan *plan,
 					from ? from : "?", to ? to : "?",
 					in_list(named, n_named, d->name) ? "" :
 					"   (comes along: same IOMMU group)");
+		vs_tui_text_hang(txt, 16);
 		free(name);
 		free(from);
 		free(to);
@@ -357,9 +358,12 @@ unsigned vs_tui_bind(struct vs_tui *t, bool restore)
 		vs_err_release(&why);
 		return VS_TUI_REDRAW;
 	}
-	vs_strbuf_addf(&title, "%s %zu device%s%s", restore ? "Restore" : "Bind to vfio:", changing,
-		       changing == 1 ? "" : "s",
-		       refused ? ": refused" : !writable ? ": commands to run as root" : "");
+	if (refused)
+		vs_strbuf_add(&title, "Bind to vfio: refused");
+	else
+		vs_strbuf_addf(&title, "%s %zu device%s%s", restore ? "Restore" : "Bind to vfio:",
+			       changing, changing == 1 ? "" : "s",
+			       !writable ? ": commands to run as root" : "");
 	win = vs_tui_win_new(t, refused || !writable ? VS_KEYMAP_WINDOW : VS_KEYMAP_CONFIRM,
 			     vs_strbuf_cstr(&title));
 	vs_strbuf_release(&title);
@@ -373,12 +377,19 @@ unsigned vs_tui_bind(struct vs_tui *t, bool restore)
 		vs_tui_text_add(&win->text, VS_STYLE_BAD, "Nothing will be written: %s",
 				"some devices cannot be bound (below).");
 	else if (!writable)
-		vs_tui_text_add_sys(&win->text, VS_STYLE_WARN, t->utf8,
-				    "Nothing will be written, run the writes below yourself: ",
-				    vs_err_msg(&why));
-	vs_tui_text_add(&win->text, VS_STYLE_HEAD, "%s", restore ? "Back to their drivers:"
-						       : "These devices change driver:");
-	add_plan_devices(t, job->plan, devs, n, &win->text);
+	{
+		struct vs_strbuf sb = VS_STRBUF_INIT;
+
+		vs_strbuf_addf(&sb, "Nothing will be written (%s). To do it, run the writes below as root.",
+			       t->opts->dry_run ? "--dry-run" : vs_err_msg(&why));
+		vs_tui_text_add_sys(&win->text, VS_STYLE_WARN, t->utf8, "", vs_strbuf_cstr(&sb));
+		vs_strbuf_release(&sb);
+	}
+	if (job->plan->n_devices) {
+		vs_tui_text_add(&win->text, VS_STYLE_HEAD, "%s", restore ? "Back to their drivers:"
+							       : "These devices change driver:");
+		add_plan_devices(t, job->plan, devs, n, &win->text);
+	}
 	add_notes(t, job->plan->refused, job->plan->n_refused, VS_STYLE_BAD,
 		  restore ? "Not restored:" : "Refused:", &win->text);
 	add_notes(t, job->plan->skipped, job->plan->n_skipped, VS_STYLE_DIM, "Left alone:",

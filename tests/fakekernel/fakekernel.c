@@ -22,8 +22,11 @@
  * bound to vfio-fsl-mc takes its objects along.
  *
  * Writes are recognised by the path of the descriptor (/proc/self/fd), so
- * descriptors dup'ed by a shell's redirection work too. Everything else
- * passes through.
+ * descriptors dup'ed by a shell's redirection work too. Opens of files
+ * under $FAKEKERNEL_ROOT/sys lose O_TRUNC, which sysfs ignores (a shell's
+ * ">" would otherwise empty the fixture's file before a write that fails).
+ * Everything else passes through. Writes through stdio (fwrite, coreutils'
+ * printf) bypass any preload: drive the fake kernel with write(2).
  *
  * Fault injection: FAKEKERNEL_FAULTS="OP:KIND[:WHEN],..." with OP one of
  * override, unbind, bind, probe, any; KIND an errno name (EBUSY, ENODEV,
@@ -59,6 +62,10 @@ enum op { OP_NONE, OP_OVERRIDE, OP_UNBIND, OP_BIND, OP_PROBE };
 static const char *const op_names[] = { "none", "override", "unbind", "bind", "probe" };
 
 static ssize_t (*real_write)(int, const void *, size_t);
+static int (*real_open)(const char *, int, ...);
+static int (*real_open64)(const char *, int, ...);
+static int (*real_openat)(int, const char *, int, ...);
+static int (*real_openat64)(int, const char *, int, ...);
 static char root_real[PATH_MAX];
 static pid_t loader_pid;
 static __thread int busy;
@@ -68,6 +75,10 @@ __attribute__((constructor)) static void fk_init(void)
 	const char *root = getenv("FAKEKERNEL_ROOT");
 
 	real_write = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	real_open64 = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
+	real_openat = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+	real_openat64 = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat64");
 	loader_pid = getpid();
 	if (!root || !realpath(root, root_real))
 		root_real[0] = '\0';
@@ -858,4 +869,79 @@ ssize_t write(int fd, const void *buf, size_t count)
 		return -1;
 	}
 	return (ssize_t)count;
+}
+
+/* ---- opens: sysfs ignores O_TRUNC ------------------------------------------- */
+
+static int strip_trunc(int dirfd, const char *path, int flags)
+{
+	char *abs = NULL, real[PATH_MAX], dirp[64];
+	size_t rl = strlen(root_real);
+
+	if (!(flags & O_TRUNC) || !root_real[0] || busy)
+		return flags;
+	if (path[0] == '/' || dirfd == AT_FDCWD) {
+		abs = realpath(path, NULL);
+	} else {
+		ssize_t n;
+
+		snprintf(dirp, sizeof(dirp), "/proc/self/fd/%d", dirfd);
+		n = readlink(dirp, real, sizeof(real) - 1);
+		if (n > 0) {
+			real[n] = '\0';
+			abs = pathf("%s/%s", real, path);
+			if (abs) {
+				char *r = realpath(abs, NULL);
+
+				free(abs);
+				abs = r;
+			}
+		}
+	}
+	if (abs && !strncmp(abs, root_real, rl) && !strncmp(abs + rl, "/sys/", 5))
+		flags &= ~O_TRUNC;
+	free(abs);
+	return flags;
+}
+
+#define MODE_ARG(flags, mode)                                   \
+	do {                                                    \
+		if ((flags) & (O_CREAT | __O_TMPFILE)) {        \
+			va_list ap;                             \
+			va_start(ap, flags);                    \
+			mode = va_arg(ap, int);                 \
+			va_end(ap);                             \
+		}                                               \
+	} while (0)
+
+int open(const char *path, int flags, ...)
+{
+	int mode = 0;
+
+	MODE_ARG(flags, mode);
+	return real_open(path, strip_trunc(AT_FDCWD, path, flags), mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	int mode = 0;
+
+	MODE_ARG(flags, mode);
+	return real_open64(path, strip_trunc(AT_FDCWD, path, flags), mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	int mode = 0;
+
+	MODE_ARG(flags, mode);
+	return real_openat(dirfd, path, strip_trunc(dirfd, path, flags), mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	int mode = 0;
+
+	MODE_ARG(flags, mode);
+	return real_openat64(dirfd, path, strip_trunc(dirfd, path, flags), mode);
 }
