@@ -308,7 +308,7 @@ class Tmux:
         self.sock = "/tmp/vs-tmux-%d.sock" % os.getpid()
         conf = "/tmp/vs-tmux.conf"
         with open(conf, "w") as f:
-            f.write("set -g remain-on-exit on\nset -g set-clipboard on\n"
+            f.write("set -g set-clipboard on\n"
                     "set -g default-terminal tmux-256color\nset -g history-limit 0\n")
         envs = []
         for k, v in (env or {}).items():
@@ -336,10 +336,6 @@ class Tmux:
             if pred(text) or time.monotonic() > end:
                 return text
             time.sleep(0.3)
-
-    def dead(self):
-        return self.tmux("display-message", "-p", "-t", "vs",
-                         "#{pane_dead}").stdout.strip() == "1"
 
     def buffer(self):
         """The newest paste buffer (what the program copied with OSC 52)."""
@@ -685,6 +681,63 @@ def bind():
                "restore --all: every original driver is back, every override cleared")
     finally:
         reset_all()
+
+
+@test
+def tui():
+    """Proof 7: the TUI driven with keys in tmux binds a group and copies its QEMU line."""
+    before = state()
+    target = full("02:00.0")
+    t = Tmux(["sh", "-c", '"$0"; echo "vfioscope exit status $?"; sleep 600', VFIOSCOPE], width=120, height=36, env={"LC_ALL": "C.UTF-8", "ESCDELAY": "25"})
+    screens = []
+    try:
+        screens.append(t.wait_for(lambda s: "IOMMU on" in s))
+        TAP.ok("IOMMU on" in screens[-1] and target in screens[-1],
+               "TUI: starts on the live system and shows %s" % target, screens[-1])
+        t.keys("/")
+        t.tmux("send-keys", "-t", "vs", "-l", "02:00.0")
+        t.keys("Enter")
+        cursor = re.compile(r">.*" + re.escape(target))
+        screens.append(t.wait_for(lambda s: cursor.search(s)))
+        t.keys("b")
+        screens.append(t.wait_for(lambda s: "write these now" in s))
+        TAP.ok(re.search(re.escape(target) + r"\s+nvme -> vfio-pci", screens[-1]),
+               "TUI: b shows the plan for %s (nvme -> vfio-pci) and asks first" % target,
+               "\n".join(screens))
+        TAP.eq(state(), before, "TUI: nothing is written before the confirmation")
+        t.keys("y")
+        end = time.monotonic() + 30
+        while driver_of(target) != "vfio-pci" and time.monotonic() < end:
+            time.sleep(0.3)
+        screens.append(t.wait_for(lambda s: "write these now" not in s, 10))
+        t.keys("Escape")
+        t.wait_for(lambda s: "q quit" in s, 10)
+        t.keys("y")
+        screens.append(t.wait_for(lambda s: "Copied the QEMU arguments" in s))
+        copied = t.buffer()
+        t.keys("Escape")
+        t.wait_for(lambda s: "q quit" in s, 10)
+        t.keys("q")
+        screens.append(t.wait_for(lambda s: "vfioscope exit status" in s, 10))
+    finally:
+        t.close()
+    TAP.ok("vfioscope exit status 0" in screens[-1], "TUI: q quits with exit status 0",
+           screens[-1])
+    TAP.eq(driver_of(target), "vfio-pci", "TUI: the kernel has %s on vfio-pci after the bind" % target)
+    changed = sorted(d for d, st in state().items() if st != before[d])
+    TAP.eq(changed, [target], "TUI: nothing but %s changed" % target)
+    out, helper = vfio_status(group_of(target))
+    TAP.eq(out, "viable=1 container=ok", "TUI: VFIO says the group is viable")
+    cli = " ".join(shlex.split(vs("qemu-args", "--one-line", target).stdout))
+    TAP.eq(copied, cli, "TUI: y put the CLI's QEMU line on the clipboard (OSC 52)")
+    rc, seen, err, cmd = nested_qemu(shlex.split(copied or ""), ["hostdev-0000-02-00-0"])
+    TAP.ok(rc == 0 and "hostdev-0000-02-00-0" in seen,
+           "TUI: the copied line starts the nested QEMU with the device",
+           "%s\nexit %d ids %r\n%s" % (" ".join(cmd), rc, seen, err))
+    proc = vs("restore", target)
+    TAP.ok(proc.returncode == 0 and state() == before,
+           "restore after the TUI bind brings nvme back, override cleared", describe(proc))
+    reset_all()
 
 
 # ---------------------------------------------------------------------------
