@@ -334,7 +334,6 @@ def main():
             "VS_SUITE": os.path.join(os.path.abspath(args.srcdir), "tests", "vm", "guest.py"),
             "VFIOSCOPE": os.path.abspath(args.vfioscope),
             "VS_HELPER_DIR": os.path.abspath(args.helper_dir),
-            "VS_SRCDIR": os.path.abspath(args.srcdir),
             "VS_ONLY": args.only,
             "VS_KERNEL": os.path.basename(vmlinuz),
         }
