@@ -440,7 +440,8 @@ def check_groups_json(label, user=None):
             want = (driver_of(m["name"]), override_of(m["name"]))
             if (m["driver"], m["driver_override"]) != want:
                 bad.append((m["name"], (m["driver"], m["driver_override"]), want))
-        blocking = sorted(m["name"] for m in g["members"] if driver_of(m["name"]) not in MANAGED_DMA)
+        blocking = sorted(m["name"] for m in g["members"]
+                          if driver_of(m["name"]) not in MANAGED_DMA)
         if sorted(g["blocking"]) != blocking or g["viable"] != (not blocking):
             bad.append((g["id"], "viable", g["viable"], g["blocking"], blocking))
     TAP.eq(bad, [], "%s: group types, drivers, overrides and viability are the kernel's" % label)
@@ -519,8 +520,8 @@ def nonroot():
                  if d["port_type"] not in ("unknown", facts[d["address"]]["port_type"])]
         TAP.eq(wrong, [], "uid 65534: port types are the real ones or unknown, never wrong")
     trace = "/tmp/nonroot.strace"
-    proc = sh(["strace", "-f", "-qq", "-e", "trace=open,openat,openat2,creat,truncate",
-               "-o", trace, VFIOSCOPE, "tree"], user=NOBODY)
+    proc = sh(["strace", "-f", "--seccomp-bpf", "-qq", "-o", trace,
+               "-e", "trace=open,openat,openat2,creat,truncate", VFIOSCOPE, "tree"], user=NOBODY)
     with open(trace) as f:
         lines = f.readlines()
     writes = [line for line in lines if "/dev/tty" not in line and
@@ -580,7 +581,8 @@ def explain():
             TAP.eq(reasons(bdf), want, "explain %s: %s" % (bdf, label))
     TAP.eq({b: reasons(b) for b in ISOLATED}, {b: {b: v} for b, v in ISOLATED.items()},
            "explain: devices alone in their group are isolated")
-    TAP.eq((results.get("05:00.0", {}).get("p2p_peers"), results.get("06:00.0", {}).get("p2p_peers")),
+    TAP.eq((results.get("05:00.0", {}).get("p2p_peers"),
+            results.get("06:00.0", {}).get("p2p_peers")),
            (["0000:06:00.0"], ["0000:05:00.0"]),
            "explain: the NICs behind the switch are named as peer-to-peer peers")
 
@@ -648,13 +650,15 @@ def bind():
 
         data, proc = bind_json("--group", full("08:01.0"))
         check_bound("bridge group", data, proc, ["08:01.0", "08:02.0"], "08:01.0")
-        TAP.eq(driver_of("07:00.0"), None, "bridge group: the PCIe-to-PCI bridge stays without driver")
+        TAP.eq(driver_of("07:00.0"), None,
+               "bridge group: the PCIe-to-PCI bridge stays without driver")
         check_nested("bridge group", ["08:01.0", "08:02.0"])
 
         before = state()
         data, proc = bind_json(full("0a:00.0"))
         group = group_of("0a:00.0")
-        TAP.eq(driver_of("0a:00.0"), "vfio-pci", "shared group: the one member asked for is on vfio-pci")
+        TAP.eq(driver_of("0a:00.0"), "vfio-pci",
+               "shared group: the one member asked for is on vfio-pci")
         reported = {g["id"]: g for g in (data or {}).get("groups", [])}
         g = reported.get(group, {})
         TAP.ok(g.get("viable") is False and
@@ -689,7 +693,8 @@ def tui():
     """Proof 7: the TUI driven with keys in tmux binds a group and copies its QEMU line."""
     before = state()
     target = full("02:00.0")
-    t = Tmux(["sh", "-c", '"$0"; echo "vfioscope exit status $?"; sleep 600', VFIOSCOPE], width=120, height=36, env={"LC_ALL": "C.UTF-8", "ESCDELAY": "25"})
+    t = Tmux(["sh", "-c", '"$0"; echo "vfioscope exit status $?"; sleep 600', VFIOSCOPE],
+             width=120, height=36, env={"LC_ALL": "C.UTF-8", "ESCDELAY": "25"})
     screens = []
     try:
         screens.append(t.wait_for(lambda s: "IOMMU on" in s))
@@ -724,7 +729,8 @@ def tui():
         t.close()
     TAP.ok("vfioscope exit status 0" in screens[-1], "TUI: q quits with exit status 0",
            screens[-1])
-    TAP.eq(driver_of(target), "vfio-pci", "TUI: the kernel has %s on vfio-pci after the bind" % target)
+    TAP.eq(driver_of(target), "vfio-pci",
+           "TUI: the kernel has %s on vfio-pci after the bind" % target)
     changed = sorted(d for d, st in state().items() if st != before[d])
     TAP.eq(changed, [target], "TUI: nothing but %s changed" % target)
     out = vfio_status(group_of(target))
