@@ -55,6 +55,8 @@ struct vs_scan {
 
 /* What the PCI enumeration read but could only resolve once every device exists. */
 struct vs_pci_scratch {
+	bool vanished;		/* the bus link disappeared: the device is dropped */
+	bool restricted;	/* config read cut short like a non-root read */
 	char *physfn;		/* basename of the physfn link */
 	char **virtfn;		/* basenames of virtfn0, virtfn1, ... */
 	size_t n_virtfn;
@@ -93,12 +95,39 @@ char *vs_path_join_link(const char *dir, const char *target);
 char *vs_escape_value(const char *s, size_t max);
 
 /**
+ * vs_parallel_for() - call @fn(@ctx, i) for i in [0, @n), on a few threads
+ * when @n is large enough to be worth it (the scan is bound by system calls,
+ * which run in parallel on other CPUs). @fn must only touch state of item i.
+ * Return: 0, or the first negative value an @fn returned (the remaining
+ * items are then skipped).
+ */
+int vs_parallel_for(size_t n, int (*fn)(void *ctx, size_t i), void *ctx);
+
+/**
+ * vs_scan_attr() - vs_read_attr() for the scan's hot path: one read(2)
+ * instead of two, because a sysfs attribute (and a regular file) returns
+ * all it has in the first read; anything that fills the 4 KiB buffer is
+ * re-read with vs_read_attr(). Same results and errors as vs_read_attr().
+ */
+ssize_t vs_scan_attr(int dirfd, const char *rel, char **out);
+
+/**
  * vs_list_dir() - the entry names of directory @rel under @dirfd (no "."
  * entries, unsorted), with one open and getdents64 calls.
  * Return: 0 and a malloc'd array of malloc'd names, or -errno.
  */
 int vs_list_dir(int dirfd, const char *rel, char ***names, size_t *n);
 void vs_free_names(char **names, size_t n);
+
+/**
+ * vs_device_bad_value() - flag @dev with @bit and the sentence
+ * "WHAT: malformed value "VALUE"" (VALUE escaped); frees @value.
+ * Return: 0 or -ENOMEM.
+ */
+int vs_device_bad_value(struct vs_device *dev, unsigned bit, const char *what, char *value);
+
+/** vs_parse_int() - a whole decimal number within [@min, @max]. Return: 0 or -EINVAL. */
+int vs_parse_int(const char *s, long min, long max, int *out);
 
 /**
  * vs_parse_hex_attr() - parse a sysfs hex attribute ("0x10de\n" or "10de").
@@ -182,6 +211,8 @@ int vs_scan_link_platform(struct vs_scan *sc);
 int vs_scan_names(struct vs_scan *sc);
 int vs_scan_groups(struct vs_scan *sc);
 
+/** vs_device_free() - free one device and what it owns (not its neighbours). */
+void vs_device_free(struct vs_device *dev);
 /** vs_scan_add_device() - append a new device to the topology; NULL on ENOMEM. */
 struct vs_device *vs_scan_add_device(struct vs_scan *sc, enum vs_bus bus, const char *name);
 /**
@@ -204,6 +235,12 @@ int vs_scan_open_device(struct vs_device *dev, int busdir_fd, const char *name);
  * device whose directory is open as @fd (any bus). Return: 0 or -ENOMEM.
  */
 int vs_scan_common_attrs(struct vs_device *dev, int fd);
+/**
+ * vs_scan_check_drivers() - flag devices whose driver link names a driver
+ * their bus does not have (a dangling or looping link). One lookup per
+ * distinct driver name. Return: 0 or -ENOMEM.
+ */
+int vs_scan_check_drivers(struct vs_scan *sc);
 /**
  * vs_scan_parent_by_path() - nearest ancestor of @dev (by syspath) that is
  * a device of the model and, if @bus_only, on the same bus; NULL if none.

@@ -99,7 +99,6 @@ int vs_scan_open_device(struct vs_device *dev, int busdir_fd, const char *name)
 
 static int read_driver(struct vs_device *dev, int fd)
 {
-	struct stat st;
 	int r;
 
 	r = vs_link_basename(fd, "driver", &dev->driver);
@@ -108,11 +107,6 @@ static int read_driver(struct vs_device *dev, int fd)
 	if (r < 0)
 		return vs_device_problem(dev, VS_DEVERR_DRIVER, "driver: cannot read link (%s)",
 					 strerror(-r));
-	if (fstatat(fd, "driver", &st, 0) < 0) {
-		/* Keep the name the link gives, but say the driver is not really there. */
-		return vs_device_problem(dev, VS_DEVERR_DRIVER, "driver: link dangles (%s)",
-					 strerror(errno));
-	}
 	return 0;
 }
 
@@ -121,7 +115,7 @@ static int read_override(struct vs_device *dev, int fd)
 	char *s;
 	ssize_t n;
 
-	n = vs_read_attr(fd, "driver_override", &s);
+	n = vs_scan_attr(fd, "driver_override", &s);
 	if (n == -ENOENT)
 		return 0;
 	if (n == -ENOMEM)
@@ -139,8 +133,7 @@ static int read_override(struct vs_device *dev, int fd)
 
 static int read_group(struct vs_device *dev, int fd)
 {
-	char *s, *end, *esc;
-	long v;
+	char *s;
 	int r;
 
 	r = vs_link_basename(fd, "iommu_group", &s);
@@ -149,21 +142,11 @@ static int read_group(struct vs_device *dev, int fd)
 	if (r < 0)
 		return vs_device_problem(dev, VS_DEVERR_GROUP, "iommu_group: cannot read link (%s)",
 					 strerror(-r));
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end != s && !*end && !errno && v >= 0 && v <= 0x7fffffff) {
-		dev->iommu_group = (int)v;
+	if (vs_parse_int(s, 0, 0x7fffffff, &dev->iommu_group) == 0) {
 		free(s);
 		return 0;
 	}
-	esc = vs_escape_value(s, 40);
-	free(s);
-	if (!esc)
-		return -ENOMEM;
-	r = vs_device_problem(dev, VS_DEVERR_GROUP,
-			      "iommu_group: link target \"%s\" is not a group number", esc);
-	free(esc);
-	return r;
+	return vs_device_bad_value(dev, VS_DEVERR_GROUP, "iommu_group link", s);
 }
 
 int vs_scan_common_attrs(struct vs_device *dev, int fd)
@@ -191,4 +174,58 @@ struct vs_device *vs_scan_parent_by_path(struct vs_scan *sc, const struct vs_dev
 	}
 	free(path);
 	return up;
+}
+
+int vs_scan_check_drivers(struct vs_scan *sc)
+{
+	struct vs_topology *t = sc->topo;
+	struct vs_strmap seen;
+	char **keys = NULL;
+	size_t n_keys = 0, i;
+	int r = 0;
+
+	vs_strmap_init(&seen);
+	for (i = 0; i < t->n_devices && r == 0; i++) {
+		struct vs_device *dev = t->devices[i];
+		char *key, **nk;
+		struct stat st;
+		void *known;
+
+		if (!dev->driver)
+			continue;
+		/* The driver link leads to sys/bus/BUS/drivers/NAME on any real system. */
+		if (asprintf(&key, "sys/bus/%s/drivers/%s", vs_bus_name(dev->bus), dev->driver) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		known = vs_strmap_get(&seen, key);
+		if (known) {
+			free(key);
+		} else {
+			bool ok = strcmp(dev->driver, ".") && strcmp(dev->driver, "..") &&
+				  fstatat(t->root->fd, key, &st, 0) == 0 && S_ISDIR(st.st_mode);
+
+			nk = realloc(keys, (n_keys + 1) * sizeof(*nk));
+			if (!nk) {
+				free(key);
+				r = -ENOMEM;
+				break;
+			}
+			keys = nk;
+			keys[n_keys++] = key;
+			/* Any non-NULL pointer will do as the value: one for yes, one for no. */
+			known = ok ? (void *)&seen : (void *)&keys;
+			if (vs_strmap_put(&seen, key, known) < 0) {
+				r = -ENOMEM;
+				break;
+			}
+		}
+		if (known == (void *)&keys)
+			r = vs_device_problem(dev, VS_DEVERR_DRIVER,
+				"driver: the %s bus has no driver of that name (the driver link dangles)",
+				vs_bus_name(dev->bus));
+	}
+	vs_strmap_release(&seen);
+	vs_free_names(keys, n_keys);
+	return r;
 }

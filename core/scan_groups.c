@@ -93,11 +93,11 @@ static int read_group(struct vs_scan *sc, int gdir, struct vs_group *g, bool *un
 		return r < 0 ? r : 1;
 	}
 	snprintf(rel, sizeof(rel), "%d/type", g->id);
-	len = vs_read_attr(gdir, rel, &s);
+	len = vs_scan_attr(gdir, rel, &s);
 	if (len >= 0)
 		g->type = s;
 	snprintf(rel, sizeof(rel), "%d/name", g->id);
-	if (len != -ENOMEM && (len = vs_read_attr(gdir, rel, &s)) >= 0)
+	if (len != -ENOMEM && (len = vs_scan_attr(gdir, rel, &s)) >= 0)
 		g->name = s;
 	r = len == -ENOMEM ? -ENOMEM : 0;
 	for (i = 0; i < n && r == 0; i++) {

@@ -49,11 +49,11 @@ static int ent_cmp(const void *a, const void *b)
 static int read_hex(struct vs_device *dev, int fd, const char *attr, int digits,
 		    unsigned bit, unsigned long *out)
 {
-	char *s, *esc;
 	ssize_t n;
+	char *s;
 	int r;
 
-	n = vs_read_attr(fd, attr, &s);
+	n = vs_scan_attr(fd, attr, &s);
 	if (n == -ENOMEM)
 		return -ENOMEM;
 	if (n < 0) {
@@ -68,25 +68,17 @@ static int read_hex(struct vs_device *dev, int fd, const char *attr, int digits,
 		free(s);
 		return 1;
 	}
-	esc = vs_escape_value(s, 40);
-	free(s);
-	if (!esc)
-		return -ENOMEM;
-	r = vs_device_problem(dev, bit ? bit : VS_DEVERR_ATTR, "%s: malformed value \"%s\"",
-			      attr, esc);
-	free(esc);
+	r = vs_device_bad_value(dev, bit ? bit : VS_DEVERR_ATTR, attr, s);
 	return r < 0 ? r : 0;
 }
 
 /* A decimal attribute; absent leaves *@out alone. Return: 0 or -ENOMEM. */
 static int read_int(struct vs_device *dev, int fd, const char *attr, int *out)
 {
-	char *s, *end, *esc;
-	long v;
 	ssize_t n;
-	int r;
+	char *s;
 
-	n = vs_read_attr(fd, attr, &s);
+	n = vs_scan_attr(fd, attr, &s);
 	if (n == -ENOMEM)
 		return -ENOMEM;
 	if (n == -ENOENT)
@@ -94,20 +86,11 @@ static int read_int(struct vs_device *dev, int fd, const char *attr, int *out)
 	if (n < 0)
 		return vs_device_problem(dev, VS_DEVERR_ATTR, "%s: cannot read (%s)",
 					 attr, strerror((int)-n));
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end != s && !*end && !errno && v >= -1 && v <= 0x7fffffff) {
-		*out = (int)v;
+	if (vs_parse_int(s, -1, 0x7fffffff, out) == 0) {
 		free(s);
 		return 0;
 	}
-	esc = vs_escape_value(s, 40);
-	free(s);
-	if (!esc)
-		return -ENOMEM;
-	r = vs_device_problem(dev, VS_DEVERR_ATTR, "%s: malformed value \"%s\"", attr, esc);
-	free(esc);
-	return r;
+	return vs_device_bad_value(dev, VS_DEVERR_ATTR, attr, s);
 }
 
 /* A string attribute; absent leaves *@out NULL. Return: 0 or -ENOMEM. */
@@ -115,7 +98,7 @@ static int read_str(struct vs_device *dev, int fd, const char *attr, char **out)
 {
 	ssize_t n;
 
-	n = vs_read_attr(fd, attr, out);
+	n = vs_scan_attr(fd, attr, out);
 	if (n == -ENOMEM)
 		return -ENOMEM;
 	if (n == -ENOENT)
@@ -211,7 +194,7 @@ static int read_config(struct vs_scan *sc, struct vs_device *dev, int fd)
 			return r;
 		n = 0;
 	}
-	r = vs_pci_parse_config(dev, buf, (size_t)n, want, &sc->topo->cfg_restricted);
+	r = vs_pci_parse_config(dev, buf, (size_t)n, want, &sc->scratch[dev->index].restricted);
 	if (r < 0)
 		return r;
 	if (!sc->scratch[dev->index].class_read && pci->cfg != VS_CFG_NONE && n >= 12)
@@ -286,31 +269,34 @@ static struct vs_pci *new_pci(const struct pci_ent *e)
 	return pci;
 }
 
-static int scan_one(struct vs_scan *sc, int dfd, const struct pci_ent *e)
+struct read_ctx {
+	struct vs_scan *sc;
+	int dfd;
+};
+
+/*
+ * Everything of one function that lives in its own directory. Runs on
+ * worker threads: touches only device @i and its scratch entry.
+ */
+static int read_one(void *ctx, size_t i)
 {
-	struct vs_device *dev;
-	char *syspath;
+	struct read_ctx *c = ctx;
+	struct vs_scan *sc = c->sc;
+	struct vs_device *dev = sc->topo->devices[i];
 	int r, fd;
 
-	r = vs_scan_resolve_link(dfd, PCI_DEVICES, e->name, &syspath);
+	r = vs_scan_resolve_link(c->dfd, PCI_DEVICES, dev->name, &dev->syspath);
 	if (r == -ENOMEM)
 		return r;
-	if (r == -ENOENT)
-		return vs_topology_warn(sc->topo, "%s vanished during the scan; skipped", e->name);
-	dev = vs_scan_add_device(sc, VS_BUS_PCI, e->name);
-	if (!dev) {
-		free(syspath);
-		return -ENOMEM;
+	if (r == -ENOENT) {
+		sc->scratch[i].vanished = true;
+		return 0;
 	}
-	dev->syspath = syspath;
-	dev->pci = new_pci(e);
-	if (!dev->pci)
-		return -ENOMEM;
 	if (r == -EINVAL &&
 	    vs_device_problem(dev, VS_DEVERR_PATH, "%s/%s is not a symlink to the device",
-			      PCI_DEVICES, e->name) < 0)
+			      PCI_DEVICES, dev->name) < 0)
 		return -ENOMEM;
-	fd = vs_scan_open_device(dev, dfd, e->name);
+	fd = vs_scan_open_device(dev, c->dfd, dev->name);
 	if (fd == -ENOMEM)
 		return fd;
 	if (fd < 0)
@@ -325,6 +311,33 @@ static int scan_one(struct vs_scan *sc, int dfd, const struct pci_ent *e)
 	if (!r)
 		r = vs_scan_common_attrs(dev, fd);
 	close(fd);
+	return r;
+}
+
+/* Drop the functions whose link vanished mid-scan, keeping indexes dense. */
+static int drop_vanished(struct vs_scan *sc)
+{
+	struct vs_topology *t = sc->topo;
+	size_t i, j = 0;
+	int r = 0;
+
+	for (i = 0; i < t->n_devices; i++) {
+		struct vs_device *dev = t->devices[i];
+
+		if (sc->scratch[i].vanished) {
+			if (r == 0)
+				r = vs_topology_warn(t, "%s vanished during the scan; skipped", dev->name);
+			vs_device_free(dev);
+			continue;
+		}
+		if (sc->scratch[i].restricted)
+			t->cfg_restricted = true;
+		dev->index = j;
+		sc->scratch[j] = sc->scratch[i];
+		t->devices[j++] = dev;
+	}
+	t->n_devices = j;
+	sc->n_scratch = j;
 	return r;
 }
 
@@ -393,8 +406,21 @@ int vs_scan_pci(struct vs_scan *sc)
 		goto out;
 	}
 	sc->n_scratch = n;
-	for (i = 0; i < n && r == 0; i++)
-		r = scan_one(sc, dirfd(d), &ents[i]);
+	for (i = 0; i < n; i++) {
+		struct vs_device *dev = vs_scan_add_device(sc, VS_BUS_PCI, ents[i].name);
+
+		if (!dev || !(dev->pci = new_pci(&ents[i]))) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	{
+		struct read_ctx c = { .sc = sc, .dfd = dirfd(d) };
+
+		r = vs_parallel_for(n, read_one, &c);
+	}
+	if (r == 0)
+		r = drop_vanished(sc);
 	sc->topo->n_pci = sc->topo->n_devices;
 out:
 	for (i = 0; i < n; i++)

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -58,7 +57,7 @@ static int read_of_node(struct vs_device *dev, int fd)
 	if (!plat->of_node)
 		return -ENOMEM;
 	/* compatible is a list of NUL-terminated strings: the first is the most specific. */
-	n = vs_read_attr(fd, "of_node/compatible", &s);
+	n = vs_scan_attr(fd, "of_node/compatible", &s);
 	if (n == -ENOMEM)
 		return -ENOMEM;
 	if (n >= 0) {
@@ -72,7 +71,7 @@ static int read_of_node(struct vs_device *dev, int fd)
 
 static int read_modalias(struct vs_device *dev, int fd)
 {
-	ssize_t n = vs_read_attr(fd, "modalias", &dev->plat->modalias);
+	ssize_t n = vs_scan_attr(fd, "modalias", &dev->plat->modalias);
 
 	return n == -ENOMEM ? -ENOMEM : 0;
 }
@@ -131,56 +130,34 @@ static int scan_one(struct vs_scan *sc, int dfd, const char *busdir, enum vs_bus
 static int scan_bus(struct vs_scan *sc, enum vs_bus bus)
 {
 	char *busdir, **names = NULL;
-	size_t n = 0, cap = 0, i;
-	struct dirent *de;
-	DIR *d;
+	size_t n = 0, i;
 	int fd, r = 0;
 
 	if (asprintf(&busdir, "sys/bus/%s/devices", vs_bus_name(bus)) < 0)
 		return -ENOMEM;
-	fd = openat(sc->topo->root->fd, busdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
+	fd = openat(sc->topo->root->fd, busdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		r = vs_list_dir(fd, ".", &names, &n);
+	if (fd < 0 || r < 0) {
+		int e = fd < 0 ? errno : -r;
+
 		/* No such bus on this system: normal (x86 has no AMBA, most have no fsl-mc). */
-		r = errno == ENOENT ? 0 : vs_topology_warn(sc->topo, "cannot read %s: %s",
-							  busdir, strerror(errno));
+		if (e == ENOMEM)
+			r = -ENOMEM;
+		else
+			r = e == ENOENT ? 0 : vs_topology_warn(sc->topo, "cannot read %s: %s",
+							       busdir, strerror(e));
+		if (fd >= 0)
+			close(fd);
 		free(busdir);
 		return r;
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		free(busdir);
-		return -ENOMEM;
-	}
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 32;
-			char **nn = realloc(names, nc * sizeof(*nn));
-
-			if (!nn) {
-				r = -ENOMEM;
-				goto out;
-			}
-			names = nn;
-			cap = nc;
-		}
-		if (!(names[n] = strdup(de->d_name))) {
-			r = -ENOMEM;
-			goto out;
-		}
-		n++;
 	}
 	if (n)
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n && r == 0; i++)
-		r = scan_one(sc, dirfd(d), busdir, bus, names[i]);
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
+		r = scan_one(sc, fd, busdir, bus, names[i]);
+	vs_free_names(names, n);
+	close(fd);
 	free(busdir);
 	return r;
 }

@@ -10,7 +10,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +207,32 @@ char *vs_escape_value(const char *s, size_t max)
 	return vs_strbuf_detach(&sb);
 }
 
+int vs_device_bad_value(struct vs_device *dev, unsigned bit, const char *what, char *value)
+{
+	char *esc = vs_escape_value(value, 40);
+	int r;
+
+	free(value);
+	if (!esc)
+		return -ENOMEM;
+	r = vs_device_problem(dev, bit, "%s: malformed value \"%s\"", what, esc);
+	free(esc);
+	return r;
+}
+
+int vs_parse_int(const char *s, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < min || v > max)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
 int vs_parse_hex_attr(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
@@ -322,4 +350,93 @@ out:
 	*names = v;
 	*n = cnt;
 	return 0;
+}
+
+ssize_t vs_scan_attr(int dirfd, const char *rel, char **out)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	*out = NULL;
+	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = read(fd, buf, sizeof(buf));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	if ((size_t)n == sizeof(buf))
+		return vs_read_attr(dirfd, rel, out);
+	if (n && buf[n - 1] == '\n')
+		n--;
+	*out = malloc((size_t)n + 1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, buf, (size_t)n);
+	(*out)[n] = '\0';
+	return n;
+}
+
+#define PFOR_CHUNK 16
+#define PFOR_MAX_THREADS 4
+#define PFOR_MIN_ITEMS 256
+
+struct pfor {
+	int (*fn)(void *ctx, size_t i);
+	void *ctx;
+	size_t n;
+	atomic_size_t next;
+	atomic_int err;
+};
+
+static void *pfor_worker(void *arg)
+{
+	struct pfor *p = arg;
+	size_t i, end;
+
+	while (!atomic_load(&p->err) &&
+	       (i = atomic_fetch_add(&p->next, PFOR_CHUNK)) < p->n) {
+		end = i + PFOR_CHUNK < p->n ? i + PFOR_CHUNK : p->n;
+		for (; i < end; i++) {
+			int r = p->fn(p->ctx, i);
+			int zero = 0;
+
+			if (r < 0) {
+				atomic_compare_exchange_strong(&p->err, &zero, r);
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+int vs_parallel_for(size_t n, int (*fn)(void *ctx, size_t i), void *ctx)
+{
+	pthread_t tids[PFOR_MAX_THREADS - 1];
+	size_t started = 0, want = 1, i;
+	struct pfor p;
+	long cpus;
+
+	p.fn = fn;
+	p.ctx = ctx;
+	p.n = n;
+	atomic_init(&p.next, 0);
+	atomic_init(&p.err, 0);
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n >= PFOR_MIN_ITEMS && cpus > 1)
+		want = cpus < PFOR_MAX_THREADS ? (size_t)cpus : PFOR_MAX_THREADS;
+	/* A thread that cannot be started only means less parallelism. */
+	for (i = 0; i + 1 < want; i++)
+		if (pthread_create(&tids[started], NULL, pfor_worker, &p) == 0)
+			started++;
+	pfor_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	return atomic_load(&p.err);
 }

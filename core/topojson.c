@@ -213,7 +213,7 @@ struct json_object *vs_json_device(const struct vs_topology *topo,
 	return dev->pci ? pci_device_json(dev) : other_device_json(dev);
 }
 
-static struct json_object *warnings_json(const struct vs_topology *topo)
+struct json_object *vs_json_warnings(const struct vs_topology *topo)
 {
 	struct json_object *a = json_object_new_array();
 	size_t i;
@@ -237,7 +237,7 @@ struct json_object *vs_json_tree(const struct vs_topology *topo)
 		json_object_array_add(a, vs_json_device(topo, topo->devices[i]));
 	add(o, "devices", a);
 	add(o, "config_restricted", json_object_new_boolean(topo->cfg_restricted));
-	add(o, "warnings", warnings_json(topo));
+	add(o, "warnings", vs_json_warnings(topo));
 	return o;
 }
 
@@ -301,6 +301,6 @@ struct json_object *vs_json_groups(const struct vs_topology *topo)
 		json_object_array_add(a, vs_json_group(topo, &topo->groups[i]));
 	add(o, "iommu", json_object_new_boolean(topo->iommu));
 	add(o, "groups", a);
-	add(o, "warnings", warnings_json(topo));
+	add(o, "warnings", vs_json_warnings(topo));
 	return o;
 }

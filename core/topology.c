@@ -104,7 +104,7 @@ bool vs_pci_is_bridge(const struct vs_device *dev)
 	       ((pci->class_code >> 8) == 0x0604 || (pci->class_code >> 8) == 0x0609);
 }
 
-static void free_device(struct vs_device *dev)
+void vs_device_free(struct vs_device *dev)
 {
 	size_t i;
 
@@ -153,7 +153,7 @@ void vs_topology_free(struct vs_topology *topo)
 	if (!topo)
 		return;
 	for (i = 0; i < topo->n_devices; i++)
-		free_device(topo->devices[i]);
+		vs_device_free(topo->devices[i]);
 	free(topo->devices);
 	for (i = 0; i < topo->n_groups; i++) {
 		struct vs_group *g = &topo->groups[i];
@@ -274,6 +274,8 @@ int vs_topology_scan(const struct vs_scan_opts *opts, struct vs_topology **out,
 	r = vs_scan_pci(&sc);
 	if (r == 0 && (sc.what & VS_SCAN_PLATFORM))
 		r = vs_scan_platform(&sc);
+	if (r == 0)
+		r = vs_scan_check_drivers(&sc);
 	if (r == 0)
 		r = build_maps(&sc);
 	if (r == 0)

@@ -57,7 +57,6 @@ static void print_group(struct vs_cli *cli, const struct vs_topology *topo,
 static int print_groups_json(struct vs_cli *cli, const struct vs_topology *topo)
 {
 	struct vs_jsonout jo;
-	struct json_object *w = json_object_new_array();
 	size_t i;
 
 	vs_jsonout_begin(&jo, cli);
@@ -66,11 +65,7 @@ static int print_groups_json(struct vs_cli *cli, const struct vs_topology *topo)
 	for (i = 0; i < topo->n_groups; i++)
 		vs_jsonout_element(&jo, vs_json_group(topo, &topo->groups[i]));
 	vs_jsonout_array_end(&jo);
-	for (i = 0; w && i < topo->n_warnings; i++)
-		json_object_array_add(w, json_object_new_string(topo->warnings[i]));
-	if (!w)
-		jo.failed = true;
-	vs_jsonout_member(&jo, "warnings", w);
+	vs_jsonout_member(&jo, "warnings", vs_json_warnings(topo));
 	return vs_jsonout_end(&jo);
 }
 

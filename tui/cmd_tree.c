@@ -209,7 +209,6 @@ static int print_tree(struct vs_cli *cli, const struct vs_topology *topo)
 static int print_tree_json(struct vs_cli *cli, const struct vs_topology *topo)
 {
 	struct vs_jsonout jo;
-	struct json_object *w = json_object_new_array();
 	size_t i;
 
 	vs_jsonout_begin(&jo, cli);
@@ -218,11 +217,7 @@ static int print_tree_json(struct vs_cli *cli, const struct vs_topology *topo)
 		vs_jsonout_element(&jo, vs_json_device(topo, topo->devices[i]));
 	vs_jsonout_array_end(&jo);
 	vs_jsonout_member(&jo, "config_restricted", json_object_new_boolean(topo->cfg_restricted));
-	for (i = 0; w && i < topo->n_warnings; i++)
-		json_object_array_add(w, json_object_new_string(topo->warnings[i]));
-	if (!w)
-		jo.failed = true;
-	vs_jsonout_member(&jo, "warnings", w);
+	vs_jsonout_member(&jo, "warnings", vs_json_warnings(topo));
 	return vs_jsonout_end(&jo);
 }
 

@@ -36,6 +36,9 @@ struct json_object *vs_json_group(const struct vs_topology *topo,
 /** vs_json_groups() - {"iommu":bool,"groups":[vs_json_group() in id order]}. */
 struct json_object *vs_json_groups(const struct vs_topology *topo);
 
+/** vs_json_warnings() - the topology's scan warnings as an array of strings. */
+struct json_object *vs_json_warnings(const struct vs_topology *topo);
+
 /**
  * vs_json_errors() - the names of VS_DEVERR_* bits as a JSON array:
  * "ids", "config", "driver", "driver_override", "iommu_group", "path", "attr".

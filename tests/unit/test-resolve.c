@@ -102,6 +102,38 @@ static void build_root(void)
 	mkdirs("sys/devices/platform/soc/e6055400.gpio");
 	link_to("sys/bus/platform/devices/e6055400.gpio",
 		"../../../devices/platform/soc/e6055400.gpio");
+	mkdirs("sys/firmware/devicetree/base/soc/gpio@e6055400");
+	put("sys/firmware/devicetree/base/soc/gpio@e6055400/compatible", "");
+	{
+		/* compatible is NUL-separated: the most specific string first. */
+		char path[4096];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", root,
+			 "sys/firmware/devicetree/base/soc/gpio@e6055400/compatible");
+		f = fopen(path, "w");
+		CHECK(f != NULL);
+		if (f) {
+			fwrite("renesas,gpio-r8a7795\0renesas,rcar-gen3-gpio\0", 1, 44, f);
+			fclose(f);
+		}
+	}
+	link_to("sys/devices/platform/soc/e6055400.gpio/of_node",
+		"../../../../firmware/devicetree/base/soc/gpio@e6055400");
+	put("sys/devices/platform/soc/e6055400.gpio/modalias",
+	    "of:NgpioT(null)Crenesas,gpio-r8a7795\n");
+	/* fsl-mc: objects nested in their containers, numbers sorting naturally. */
+	mkdirs("sys/bus/fsl-mc/devices");
+	mkdirs("sys/devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2/dpni.1");
+	mkdirs("sys/devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.10");
+	link_to("sys/bus/fsl-mc/devices/dprc.1",
+		"../../../devices/platform/soc/80c000000.fsl-mc/dprc.1");
+	link_to("sys/bus/fsl-mc/devices/dprc.2",
+		"../../../devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2");
+	link_to("sys/bus/fsl-mc/devices/dprc.10",
+		"../../../devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.10");
+	link_to("sys/bus/fsl-mc/devices/dpni.1",
+		"../../../devices/platform/soc/80c000000.fsl-mc/dprc.1/dprc.2/dpni.1");
 }
 
 static void expect(const struct vs_topology *t, const char *spec, const char *want)
@@ -144,7 +176,7 @@ static void test_resolve(void)
 	if (!t)
 		return;
 	CHECK_INT(t->n_pci, 5);
-	CHECK_INT(t->n_devices, 6);
+	CHECK_INT(t->n_devices, 10);
 
 	expect(t, "0000:03:00.0", "0000:03:00.0");
 	expect(t, "00:1f.2", "0000:00:1f.2");
@@ -178,6 +210,31 @@ static void test_resolve(void)
 	}
 	CHECK(vs_device_group(t, d) == g);
 	CHECK(vs_topology_group(t, 6) == NULL);
+
+	/* Platform device: its device-tree node and first compatible string. */
+	d = vs_topology_find(t, "e6055400.gpio");
+	CHECK(d && d->bus == VS_BUS_PLATFORM && d->plat);
+	if (d && d->plat) {
+		CHECK_STR(d->plat->of_node, "/soc/gpio@e6055400");
+		CHECK_STR(d->plat->compatible, "renesas,gpio-r8a7795");
+		CHECK_STR(d->plat->modalias, "of:NgpioT(null)Crenesas,gpio-r8a7795");
+		CHECK_INT(d->errors, 0);
+	}
+	/* fsl-mc: model order by name with numbers in order, containers by nesting. */
+	CHECK_STR(t->devices[6]->name, "dpni.1");
+	CHECK_STR(t->devices[7]->name, "dprc.1");
+	CHECK_STR(t->devices[8]->name, "dprc.2");
+	CHECK_STR(t->devices[9]->name, "dprc.10");
+	d = vs_topology_find(t, "dpni.1");
+	CHECK(d && d->mc && d->mc->container && strcmp(d->mc->container->name, "dprc.2") == 0);
+	CHECK(d && d->mc && strcmp(d->mc->obj_type, "dpni") == 0 && d->mc->obj_id == 1);
+	d = vs_topology_find(t, "dprc.2");
+	CHECK(d && d->mc && d->mc->container && strcmp(d->mc->container->name, "dprc.1") == 0);
+	CHECK(d && d->parent && strcmp(d->parent->name, "dprc.1") == 0);
+	d = vs_topology_find(t, "dprc.1");
+	CHECK(d && d->mc && d->mc->container == NULL);
+	CHECK(d && d->n_children == 2);
+	expect(t, "dprc.10", "dprc.10");
 	vs_topology_free(t);
 }
 
