@@ -619,6 +619,7 @@ struct devlist {
 	size_t n;
 	bool oom;
 };
+#define DEVLIST_INIT { .v = NULL, .n = 0, .oom = false }
 
 static void dl_add(struct devlist *l, const struct vs_device *dev)
 {
@@ -683,7 +684,7 @@ static bool same_set(const struct devlist *a, const struct vs_device *const *b, 
 static bool pred_matches_group(const struct vs_diag *d, const struct vs_device *m,
 			       const struct vs_group *g)
 {
-	struct devlist p = { 0 };
+	struct devlist p = DEVLIST_INIT;
 	bool same;
 
 	predicted_of(d, m, &p);
@@ -961,7 +962,7 @@ static int rule_reason(const struct vs_diag *d, const struct vs_device *m, struc
 				       "IOMMU, so everything below %s shares its group", n->culprit->name);
 			break;
 		case VS_REASON_MFD_NO_ACS: {
-			struct devlist fl = { 0 };
+			struct devlist fl = DEVLIST_INIT;
 
 			set_missing(d, n->culprit, n->inferred, r);
 			mfd_list(d, m, &fl);
@@ -1329,8 +1330,8 @@ static int remedy_other_slot(const struct vs_diag *d, struct vs_explain *ex,
 		if (asprintf(&t, "move the card to another slot: %s%s%s%s%s",
 			     n_alone ? "below a port whose path enforces ACS it gets its own group: " : "",
 			     vs_strbuf_cstr(&alone), n_alone && n_bridges ? "; " : "",
-			     n_bridges ? "below a port without ACS and no other endpoint it shares its "
-			     "group only with bridges, which stay on pcieport: " : "",
+			     n_bridges ? "below a port without ACS but with no other endpoint, the "
+			     "card's group holds only bridges, which stay on pcieport: " : "",
 			     vs_strbuf_cstr(&bridges)) < 0)
 			t = NULL;
 	} else {
@@ -1522,7 +1523,9 @@ static int explain_nonpci(const struct vs_diag *d, const struct vs_device *dev, 
 
 		r->device = m;
 		if (m->bus == VS_BUS_FSL_MC) {
-			const struct vs_device *c = m->mc && m->mc->container ? m->mc->container : m;
+			/* fsl_mc_cont_dev(): a DPRC is its own container */
+			const struct vs_device *c = m->mc && m->mc->container &&
+				!vs_streq(m->mc->obj_type, "dprc") ? m->mc->container : m;
 
 			r->code = VS_REASON_FSLMC_CONTAINER;
 			r->culprit = c;
@@ -1607,7 +1610,7 @@ int vs_diag_explain(const struct vs_diag *d, const struct vs_device *dev,
 		    struct vs_explain **out, struct vs_err *err)
 {
 	struct vs_explain *ex;
-	struct devlist members = { 0 }, pred = { 0 }, peers = { 0 };
+	struct devlist members = DEVLIST_INIT, pred = DEVLIST_INIT, peers = DEVLIST_INIT;
 	const struct vs_group *g;
 	bool cfg_unknown = false, log_needed = false, type_guessed = false, peers_unknown = false;
 	bool pci;
@@ -1654,7 +1657,7 @@ int vs_diag_explain(const struct vs_diag *d, const struct vs_device *dev,
 	{
 		const struct vs_device *const *list = g ? ex->members : ex->predicted;
 		size_t n = g ? ex->n_members : ex->n_predicted;
-		struct devlist pl = { 0 };
+		struct devlist pl = DEVLIST_INIT;
 
 		ex->reasons = calloc(n ? n : 1, sizeof(*ex->reasons));
 		if (!ex->reasons) {
@@ -1921,7 +1924,7 @@ int vs_diag_select(const struct vs_diag *d, const struct vs_device *const *devs,
 		   struct vs_selection **out, struct vs_err *err)
 {
 	struct vs_selection *sel;
-	struct devlist chosen = { 0 };
+	struct devlist chosen = DEVLIST_INIT;
 	int r = 0;
 
 	*out = NULL;

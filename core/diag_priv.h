@@ -98,10 +98,11 @@ char *vs_root_canon(const struct vs_root *root, const char *rel);
 const struct vs_device *vs_device_by_path(const struct vs_topology *topo, const char *canon);
 
 /**
- * vs_list_dir() - the entry names of directory @rel under @root, sorted,
- * without "." and "..". Return: 0, or -errno (-ENOENT when missing).
+ * vs_diag_list_dir() - the entry names of directory @rel under @root, sorted
+ * (the scan's vs_list_dir(), then sorted: output order must not depend on
+ * the directory order). Return: 0, or -errno (-ENOENT when missing).
  */
-int vs_list_dir(const struct vs_root *root, const char *rel, char ***names, size_t *n);
+int vs_diag_list_dir(const struct vs_root *root, const char *rel, char ***names, size_t *n);
 
 /** vs_read_file_at() - read a whole file (up to @max bytes) relative to @root. */
 int vs_read_file_at(const struct vs_root *root, const char *rel, size_t max, char **out);

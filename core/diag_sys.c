@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "diag_priv.h"
+#include "scan.h"
 
 /* ---- string vectors ---- */
 
@@ -148,33 +148,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int vs_list_dir(const struct vs_root *root, const char *rel, char ***names, size_t *n)
+int vs_diag_list_dir(const struct vs_root *root, const char *rel, char ***names, size_t *n)
 {
-	struct dirent *e;
-	DIR *dir;
-	int fd, r = 0;
+	int r = vs_list_dir(root->fd, rel, names, n);
 
-	*names = NULL;
-	*n = 0;
-	fd = openat(root->fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	while ((e = readdir(dir))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		r = vs_strv_push(names, n, e->d_name);
-		if (r < 0)
-			break;
-	}
-	closedir(dir);
 	if (r < 0) {
-		vs_strv_free(*names, *n);
 		*names = NULL;
 		*n = 0;
 		return r;
@@ -278,24 +256,30 @@ out:
 
 const struct vs_device *vs_device_by_path(const struct vs_topology *topo, const char *canon)
 {
-	const struct vs_device *best = NULL;
-	size_t best_len = 0;
+	const struct vs_topo_priv *priv = topo->priv;
+	char *p = strdup(canon), *slash;
+	const struct vs_device *dev = NULL;
 
-	for (size_t i = 0; i < topo->n_devices; i++) {
-		const struct vs_device *d = topo->devices[i];
-		size_t l;
-
-		if (!d->syspath)
-			continue;
-		l = strlen(d->syspath);
-		if (l <= best_len || strncmp(d->syspath, canon, l) != 0)
-			continue;
-		if (canon[l] != '/' && canon[l] != '\0')
-			continue;
-		best = d;
-		best_len = l;
+	if (!p)
+		return NULL;
+	/* the longest prefix, component-wise, that is a device's syspath */
+	for (;;) {
+		if (priv) {
+			dev = vs_strmap_get(&priv->by_path, p);
+		} else {
+			for (size_t i = 0; i < topo->n_devices && !dev; i++)
+				if (vs_streq(topo->devices[i]->syspath, p))
+					dev = topo->devices[i];
+		}
+		if (dev)
+			break;
+		slash = strrchr(p, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
 	}
-	return best;
+	free(p);
+	return dev;
 }
 
 /* ---- kernel command line ---- */

@@ -222,19 +222,27 @@ static char *modules_text(const struct doc *d, const char *file)
 /* Whether a module file named @mod (dashes or underscores) is listed in @text. */
 static bool module_listed(const char *text, const char *mod)
 {
-	char dash[64], under[64];
+	char *dash, *under;
+	bool found;
 
 	if (!text)
 		return false;
-	snprintf(dash, sizeof(dash), "/%s.ko", mod);
-	snprintf(under, sizeof(under), "/%s.ko", mod);
+	if (asprintf(&dash, "/%s.ko", mod) < 0)
+		return false;
+	if (asprintf(&under, "/%s.ko", mod) < 0) {
+		free(dash);
+		return false;
+	}
 	for (char *c = dash; *c; c++)
 		if (*c == '_')
 			*c = '-';
 	for (char *c = under; *c; c++)
 		if (*c == '-')
 			*c = '_';
-	return strstr(text, dash) || strstr(text, under);
+	found = strstr(text, dash) || strstr(text, under);
+	free(dash);
+	free(under);
+	return found;
 }
 
 static void check_modules(struct doc *d, bool want_platform)
@@ -477,7 +485,7 @@ static bool dt_compatible(const struct doc *d, const char *dir, const char *comp
 	}
 	free(text);
 	free(rel);
-	if (found || vs_list_dir(d->root, dir, &names, &n) < 0)
+	if (found || vs_diag_list_dir(d->root, dir, &names, &n) < 0)
 		return found;
 	for (size_t i = 0; i < n && !found; i++) {
 		char *sub;
@@ -672,7 +680,7 @@ int vs_doctor_run(const struct vs_topology *topo, struct vs_doctor **out, struct
 	r = vs_sysfacts_read(topo->root, &d.facts);
 	if (r < 0)
 		d.err = r;
-	if (vs_list_dir(topo->root, "sys/class/iommu", &d.iommus, &d.n_iommus) == -ENOMEM)
+	if (vs_diag_list_dir(topo->root, "sys/class/iommu", &d.iommus, &d.n_iommus) == -ENOMEM)
 		d.err = -ENOMEM;
 	d.arch = detect_arch(&d);
 	read_config(&d);

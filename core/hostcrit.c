@@ -42,6 +42,7 @@ struct leaves {
 	struct leaf *v;
 	size_t n;
 };
+#define LEAVES_INIT { .v = NULL, .n = 0 }
 
 static void add(struct hc *h, const struct vs_device *dev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -185,7 +186,7 @@ static void block_leaves(struct hc *h, const char *name, int depth, struct leave
 		return;
 	}
 	link = path_join(dir, "slaves");
-	if (link && vs_list_dir(h->root, link, &slaves, &n) == 0)
+	if (link && vs_diag_list_dir(h->root, link, &slaves, &n) == 0)
 		for (size_t i = 0; i < n; i++)
 			block_leaves(h, slaves[i], depth + 1, out);
 	vs_strv_free(slaves, n);
@@ -209,7 +210,7 @@ static char *devnum_name(const struct hc *h, unsigned major, unsigned minor)
 		return found;
 	}
 	snprintf(want, sizeof(want), "%u:%u", major, minor);
-	if (vs_list_dir(h->root, "sys/class/block", &names, &n) < 0)
+	if (vs_diag_list_dir(h->root, "sys/class/block", &names, &n) < 0)
 		return NULL;
 	for (size_t i = 0; i < n && !found; i++) {
 		char *v = NULL;
@@ -244,7 +245,7 @@ static char *source_name(const struct hc *h, const char *source)
 		return name;
 	}
 	/* device-mapper names: sys/class/block/dm-N/dm/name */
-	if (vs_list_dir(h->root, "sys/class/block", &names, &n) == 0) {
+	if (vs_diag_list_dir(h->root, "sys/class/block", &names, &n) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			char *rel, *v = NULL;
 
@@ -340,7 +341,7 @@ static char *mount_block(const struct hc *h, const struct mount *m)
 
 static void evidence_mount(struct hc *h, const struct mount *m)
 {
-	struct leaves l = { 0 };
+	struct leaves l = LEAVES_INIT;
 	char *name = mount_block(h, m);
 
 	if (!name || !m->point)
@@ -410,7 +411,7 @@ static void evidence_swaps(struct hc *h)
 		return;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *fsave = NULL, *file, *type, *fname, *name = NULL;
-		struct leaves l = { 0 };
+		struct leaves l = LEAVES_INIT;
 
 		if (header) {
 			header = false;
@@ -456,18 +457,18 @@ static void evidence_holders(struct hc *h)
 	char **names = NULL;
 	size_t n = 0;
 
-	if (vs_list_dir(h->root, "sys/class/block", &names, &n) < 0)
+	if (vs_diag_list_dir(h->root, "sys/class/block", &names, &n) < 0)
 		return;
 	for (size_t i = 0; i < n && !h->err; i++) {
 		char *rel, **holders = NULL;
 		size_t nh = 0;
-		struct leaves l = { 0 };
+		struct leaves l = LEAVES_INIT;
 
 		if (asprintf(&rel, "sys/class/block/%s/holders", names[i]) < 0) {
 			h->err = -ENOMEM;
 			break;
 		}
-		if (vs_list_dir(h->root, rel, &holders, &nh) == 0 && nh) {
+		if (vs_diag_list_dir(h->root, rel, &holders, &nh) == 0 && nh) {
 			struct vs_strbuf sb = VS_STRBUF_INIT;
 
 			for (size_t k = 0; k < nh; k++)
@@ -618,7 +619,7 @@ static void evidence_net(struct hc *h)
 	char **ifs = NULL;
 	size_t n = 0;
 
-	if (vs_list_dir(h->root, "sys/class/net", &ifs, &n) < 0)
+	if (vs_diag_list_dir(h->root, "sys/class/net", &ifs, &n) < 0)
 		return;
 	for (size_t i = 0; i < n && !h->err; i++) {
 		char *rel, *canon, *why, **entries = NULL;
@@ -646,7 +647,7 @@ static void evidence_net(struct hc *h)
 			h->err = -ENOMEM;
 			break;
 		}
-		if (vs_list_dir(h->root, rel, &entries, &ne) == 0) {
+		if (vs_diag_list_dir(h->root, rel, &entries, &ne) == 0) {
 			for (size_t k = 0; k < ne; k++) {
 				const char *upper = NULL;
 				char *mlink = NULL, *mcanon = NULL;
@@ -680,7 +681,7 @@ static bool fbcon_bound(const struct hc *h)
 	size_t n = 0;
 	bool bound = false;
 
-	if (vs_list_dir(h->root, "sys/class/vtconsole", &vts, &n) < 0)
+	if (vs_diag_list_dir(h->root, "sys/class/vtconsole", &vts, &n) < 0)
 		return false;
 	for (size_t i = 0; i < n && !bound; i++) {
 		char *rel, *name = NULL, *b = NULL;
@@ -713,7 +714,7 @@ static char *class_user(const struct hc *h, const char *cls, const char *prefix,
 
 	if (asprintf(&dir, "sys/class/%s", cls) < 0)
 		return NULL;
-	if (vs_list_dir(h->root, dir, &names, &n) < 0) {
+	if (vs_diag_list_dir(h->root, dir, &names, &n) < 0) {
 		free(dir);
 		return NULL;
 	}

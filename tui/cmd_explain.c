@@ -28,9 +28,8 @@ static size_t cols(const char *s, size_t n)
 	return c;
 }
 
-void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *text)
+static void print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *safe)
 {
-	const char *safe = vs_cli_term(cli, text);
 	size_t col = cols(lead, strlen(lead));
 	const char *p = safe;
 
@@ -56,6 +55,11 @@ void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, con
 			p++;
 	}
 	fputc('\n', cli->out);
+}
+
+void vs_diag_print_wrapped(struct vs_cli *cli, const char *lead, int indent, const char *text)
+{
+	print_wrapped(cli, lead, indent, vs_cli_term(cli, text));
 }
 
 static const char *missing_text(const struct vs_reason *r, char *buf, size_t n)
@@ -122,8 +126,9 @@ static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 
+	/* the device line is already made safe for the terminal */
 	vs_cli_device_line(cli, &sb, ex->device, 0);
-	fprintf(cli->out, "%s\n", vs_strbuf_cstr(&sb));
+	print_wrapped(cli, "", 4, vs_strbuf_cstr(&sb));
 	vs_strbuf_reset(&sb);
 	if (ex->group) {
 		vs_strbuf_addf(&sb, "IOMMU group %d, %zu member%s: %s", ex->group->id, ex->n_members,
@@ -136,6 +141,9 @@ static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 			vs_strbuf_addf(&sb, " (%sthe kernel grouped differently than the Linux %s rules "
 				       "predict%s)", vs_cli_red(cli), VS_QUIRKS_KERNEL_VERSION,
 				       vs_cli_plain(cli));
+		else if (ex->device->bus != VS_BUS_PCI)
+			vs_strbuf_addf(&sb, " (%s: grouped by the IOMMU driver, not by the PCI rules)",
+				       vs_bus_name(ex->device->bus));
 		else
 			vs_strbuf_add(&sb, " (not every rule could be checked: see below)");
 	} else {
@@ -243,27 +251,40 @@ int cmd_explain(struct vs_cli *cli, int argc, char **argv)
 	struct vs_diag *diag = NULL;
 	struct vs_err err = VS_ERR_INIT;
 	bool json = false, select = false, opts_done = false;
+	char **specs;
 	size_t n = 0;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (!opts_done && strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (!opts_done && strcmp(argv[i], "--select") == 0)
-			select = true;
-		else if (!opts_done && strcmp(argv[i], "--") == 0)
-			opts_done = true;
-		else if (!opts_done && argv[i][0] == '-' && argv[i][1])
-			return vs_cli_usage(cli, "explain: unknown option '%s'", argv[i]);
-		else
-			n++;
+	/* the device names, in order; options may come anywhere before "--" */
+	specs = calloc((size_t)argc, sizeof(*specs));
+	if (!specs) {
+		vs_cli_error(cli, "out of memory");
+		return VS_EXIT_FAIL;
 	}
-	if (!n)
+	for (int i = 1; i < argc; i++) {
+		if (!opts_done && strcmp(argv[i], "--json") == 0) {
+			json = true;
+		} else if (!opts_done && strcmp(argv[i], "--select") == 0) {
+			select = true;
+		} else if (!opts_done && strcmp(argv[i], "--") == 0) {
+			opts_done = true;
+		} else if (!opts_done && argv[i][0] == '-' && argv[i][1]) {
+			free(specs);
+			return vs_cli_usage(cli, "explain: unknown option '%s'", argv[i]);
+		} else {
+			specs[n++] = argv[i];
+		}
+	}
+	if (!n) {
+		free(specs);
 		return vs_cli_usage(cli, "explain: name at least one device (e.g. 0000:01:00.0)");
+	}
 
 	r = vs_cli_scan(cli, VS_SCAN_ALL, &topo);
-	if (r != VS_EXIT_OK)
+	if (r != VS_EXIT_OK) {
+		free(specs);
 		return r;
+	}
 	for (size_t i = 0; i < topo->n_warnings; i++)
 		vs_cli_error(cli, "warning: %s", topo->warnings[i]);
 	devs = calloc(n, sizeof(*devs));
@@ -272,19 +293,10 @@ int cmd_explain(struct vs_cli *cli, int argc, char **argv)
 		r = VS_EXIT_FAIL;
 		goto out;
 	}
-	n = 0;
-	opts_done = false;
-	for (int i = 1; i < argc; i++) {
-		if (!opts_done && (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--select") == 0))
-			continue;
-		if (!opts_done && strcmp(argv[i], "--") == 0) {
-			opts_done = true;
-			continue;
-		}
-		r = vs_cli_resolve(cli, topo, argv[i], &devs[n]);
+	for (size_t i = 0; i < n; i++) {
+		r = vs_cli_resolve(cli, topo, specs[i], &devs[i]);
 		if (r != VS_EXIT_OK)
 			goto out;
-		n++;
 	}
 	if (vs_diag_new(topo, &diag, &err) < 0) {
 		vs_cli_error(cli, "%s", vs_err_msg(&err));
@@ -323,6 +335,7 @@ int cmd_explain(struct vs_cli *cli, int argc, char **argv)
 out:
 	vs_err_release(&err);
 	vs_diag_free(diag);
+	free(specs);
 	free(devs);
 	vs_topology_free(topo);
 	return r;

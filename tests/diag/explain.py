@@ -144,6 +144,29 @@ eq(rem[0]['kind'], 'other_slot', 'E6 first remedy')
 check('0000:00:1c.0' in rem[0]['text'], 'E6: the isolated root port 00:1c.0 is offered as a slot')
 ex = explain(r, '0000:09:00.0')
 eq(ex['splittable'], True, 'E6: the other root port keeps its own group')
+ex = explain(r, '0000:0e:00.0')
+expect_reason(ex, '0000:0e:00.0', 'no_acs_upstream', '0000:00:1b.0', ['RR', 'CR'])
+ca = [m for m in ex['remedies'] if m['kind'] == 'config_acs']
+check(ca and ca[0]['param'] == 'pci=config_acs=xxx11xx@0000:00:1b.0' and ca[0]['safe'],
+      'config_acs remedy turns RR and CR on at 0000:00:1b.0')
+check('acs_override' not in remedy_kinds(ex),
+      'no override remedy for a port with an ACS capability (the patch ignores it)')
+
+# ---- DMA-alias quirks: the kernel's list and the kernel log ----
+r = build('diag-alias.fx')
+ex = explain(r, '0000:03:00.0')
+eq(ex['matches_kernel'], True, 'Marvell alias matches_kernel')
+rr = expect_reason(ex, '0000:03:00.0', 'dma_alias_quirk', '0000:03:00.1', None)
+check('quirk_dma_func1_alias' in rr['text'] and '00.1' in rr['text'],
+      'Marvell: names quirk_dma_func1_alias and the alias 00.1')
+expect_reason(ex, '0000:03:00.1', 'dma_alias_quirk', '0000:03:00.0', None)
+eq(remedy_kinds(ex), ['no_software_fix'], 'alias remedies')
+ex = explain(r, '0000:04:00.2')
+eq(ex['matches_kernel'], True, 'logged alias matches_kernel')
+rr = expect_reason(ex, '0000:04:00.2', 'dma_alias_quirk', '0000:04:00.0', None)
+check('Enabling fixed DMA alias' in rr['text'], 'logged alias: quotes the log line')
+ex = explain(r, '0000:05:00.0')
+eq(ex['splittable'], True, 'a ghost function 1 does not change the group')
 
 # ---- Ten64 (seed 000): the two miniPCIe cards cannot be split ----
 r = build('ten64.fx')
@@ -170,7 +193,10 @@ sel = run_json(r, 'explain', '--select', '0001:04:00.0', expect=0)
 eq(sel['must_come_along'], ['0001:03:00.0'],
    'Ten64: passing the TPU alone needs the QCA6174 (ath10k_pci) to come along or be unbound')
 ex = explain(r, 'dprc.2')
+eq(members(ex), ['dpbp.1', 'dpni.1', 'dprc.2'], 'Ten64 dprc.2 members')
 expect_reason(ex, 'dpni.1', 'fslmc_container', 'dprc.2')
+expect_reason(ex, 'dprc.2', 'fslmc_container', 'dprc.2')
+eq(remedy_kinds(ex), ['fslmc_container'], 'Ten64 dprc.2 remedy')
 
 # ---- the q35 lab topology (qemu-lab.md): every group's reason codes ----
 r = build('q35.fx')
