@@ -32,6 +32,7 @@ struct exec {
 	struct vs_bind_result *res;
 	bool *touched;		/* a write was attempted on the device */
 	char **fail_msg;	/* first failure of the device */
+	int first_failed;	/* device of the first failing step, or -1 */
 	bool oom;
 };
 
@@ -373,6 +374,8 @@ static void record(struct exec *e, const struct vs_step *s, const char *device,
 	r->found = found;
 	if (s->dev >= 0 && o->status != VS_STEP_OK && !e->fail_msg[s->dev])
 		e->fail_msg[s->dev] = xdup(e, o->message);
+	if (o->status != VS_STEP_OK && e->first_failed < 0)
+		e->first_failed = s->dev;
 	if (e->opts->progress)
 		e->opts->progress(e->opts->progress_ctx, r);
 }
@@ -729,8 +732,10 @@ static void judge(struct exec *e, size_t di, bool op_failed, struct vs_result_de
 			rd->message = e->fail_msg[di]
 				? xfmt(e, "%s; rolled back to %s", e->fail_msg[di],
 				       want ? want : "no driver")
-				: xfmt(e, "rolled back to %s because another device failed",
-				       want ? want : "no driver");
+				: xfmt(e, "rolled back to %s because %s failed",
+				       want ? want : "no driver",
+				       e->first_failed >= 0 ? e->plan->devices[e->first_failed].name
+							    : "an earlier step");
 		} else {
 			rd->outcome = VS_OUTCOME_DONE;
 			if (want_any && !st->driver)
@@ -954,7 +959,7 @@ int vs_plan_execute(const struct vs_topology *topo, const struct vs_plan *plan,
 {
 	static const struct vs_bind_opts defaults = { .timeout_ms = 0 };
 	struct vs_journal *j = NULL;
-	struct exec e = { .topo = topo, .root = topo->root, .plan = plan };
+	struct exec e = { .topo = topo, .root = topo->root, .plan = plan, .first_failed = -1 };
 	bool *added = NULL, op_failed = false;
 	int lockfd = -1, r;
 	size_t i;

@@ -117,23 +117,22 @@ expect_err "vfio-pci is not available under $R (sys/bus/pci/drivers/vfio-pci is 
 unchanged
 
 # Host-critical: the NVMe holds /. Refused with the evidence, bound with --force.
-if [ -f "$top_srcdir/include/vfioscope/hostcrit.h" ]; then
-	fresh bind-basic.fx "host-critical"
-	vs bind 0000:03:00.0
-	expect_rc 1
-	expect_err "refused: 0000:03:00.0 is host-critical: nvme0n1p2 mounted on /"
-	expect_err "--force binds it anyway"
-	unchanged
-	vs bind --force 0000:03:00.0
-	expect_rc 0
-	expect_err "warning: 0000:03:00.0 is host-critical"
-	expect_driver pci 0000:03:00.0 vfio-pci
-	vs restore 0000:03:00.0
-	expect_rc 0
-	expect_driver pci 0000:03:00.0 nvme
-else
-	echo "bind-refuse: host-critical case skipped (no diag area in this tree)"
-fi
+fresh bind-basic.fx "host-critical"
+vs bind 0000:03:00.0
+expect_rc 1
+expect_err "refused: 0000:03:00.0 is host-critical: nvme0n1p2 mounted on /"
+expect_err "--force binds it anyway"
+unchanged
+vs bind --json 0000:03:00.0
+[ "$(json_get '[(x["name"], x["code"]) for x in d["refused"]]')" = "[('0000:03:00.0', 'host_critical')]" ] ||
+	fail "refused: $(json_get 'd["refused"]')"
+vs bind --force 0000:03:00.0
+expect_rc 0
+expect_err "warning: 0000:03:00.0 is host-critical (nvme0n1p2 mounted on /) and is bound because of --force"
+expect_driver pci 0000:03:00.0 vfio-pci
+vs restore 0000:03:00.0
+expect_rc 0
+expect_driver pci 0000:03:00.0 nvme
 
 # Another vfioscope is rebinding: wait for it, don't interleave.
 fresh bind-basic.fx "lock held"

@@ -18,10 +18,7 @@
 
 #include "cli.h"
 #include "vfioscope/bind.h"
-#if __has_include("vfioscope/hostcrit.h")
 #include "vfioscope/hostcrit.h"
-#define VS_HAVE_HOSTCRIT 1
-#endif
 
 struct bind_args {
 	bool group, dry_run, force, json, all;
@@ -95,12 +92,10 @@ static int parse_args(struct vs_cli *cli, int argc, char **argv, bool restore,
 
 /* ---- host-critical check (the diagnosis area's evidence) ------------------- */
 
-#ifdef VS_HAVE_HOSTCRIT
 static const char *hostcrit_lookup(void *ctx, const struct vs_device *dev)
 {
 	return vs_hostcrit_find(ctx, dev);
 }
-#endif
 
 /* ---- text output -------------------------------------------------------------- */
 
@@ -393,9 +388,7 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 	struct vs_err err = VS_ERR_INIT;
 	struct vs_plan *plan = NULL;
 	struct bind_args a;
-#ifdef VS_HAVE_HOSTCRIT
 	struct vs_hostcrit_list *crit = NULL;
-#endif
 	size_t i;
 	int r, status;
 
@@ -420,7 +413,6 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 	opts.force = a.force;
 	opts.all = a.all;
 	opts.timeout_ms = a.timeout_ms;
-#ifdef VS_HAVE_HOSTCRIT
 	if (!restore) {
 		if (vs_hostcrit_scan(topo, &crit, &err) < 0) {
 			vs_cli_error(cli, "cannot tell which devices the host needs: %s; nothing was "
@@ -431,7 +423,6 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 		opts.hostcrit = hostcrit_lookup;
 		opts.hostcrit_ctx = crit;
 	}
-#endif
 	r = restore ? vs_restore_plan(topo, devs, a.n_specs, &opts, &plan, &err)
 		    : vs_bind_plan(topo, devs, a.n_specs, &opts, &plan, &err);
 	if (r < 0) {
@@ -487,9 +478,7 @@ static int run(struct vs_cli *cli, int argc, char **argv, bool restore)
 out:
 	vs_bind_result_free(res);
 	vs_plan_free(plan);
-#ifdef VS_HAVE_HOSTCRIT
 	vs_hostcrit_free(crit);
-#endif
 	vs_topology_free(topo);
 	vs_err_release(&err);
 	free(devs);
