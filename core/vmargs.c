@@ -777,17 +777,14 @@ static int make_args(struct build *b)
 				       e->multifunction ? ",multifunction=on" : "");
 			break;
 		case VS_VM_PLATFORM:
-			vs_strbuf_add(&sb, "vfio-platform,host=");
-			vs_qemu_opt_escape(&sb, d->name);
-			vs_strbuf_addf(&sb, ",id=%s", e->id);
-			break;
 		case VS_VM_AMBA:
-			vs_strbuf_add(&sb, "vfio-platform,sysfsdev=/sys/bus/amba/devices/");
-			vs_qemu_opt_escape(&sb, d->name);
-			vs_strbuf_addf(&sb, ",id=%s", e->id);
-			break;
 		case VS_VM_FSL_MC:
-			vs_strbuf_add(&sb, "vfio-fsl-mc,host=");
+			/* QEMU's vfio-platform host= looks only under
+			 * /sys/bus/platform/devices: AMBA needs the path. */
+			vs_strbuf_add(&sb, e->kind == VS_VM_PLATFORM ? "vfio-platform,host=" :
+				      e->kind == VS_VM_AMBA ?
+				      "vfio-platform,sysfsdev=/sys/bus/amba/devices/" :
+				      "vfio-fsl-mc,host=");
 			vs_qemu_opt_escape(&sb, d->name);
 			vs_strbuf_addf(&sb, ",id=%s", e->id);
 			break;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vfioscope qemu-args DEVICE... [--only] [--format qemu|libvirt|shell] [--one-line]
+ * vfioscope qemu-args DEVICE... [--only] [--format qemu|libvirt|shell]
+ *                     [--one-line] [--selection] [--json]
+ * (--help is the CLI framework's: it points to the man page.)
  */
 #include "config.h"
 
@@ -17,20 +19,6 @@
 #include "vfioscope/hostcrit.h"
 #define VS_HAVE_HOSTCRIT 1
 #endif
-
-static const char usage_text[] =
-	"usage: vfioscope qemu-args DEVICE... [--only] [--format qemu|libvirt|shell]\n"
-	"                           [--one-line] [--selection] [--json]\n"
-	"\n"
-	"Print what passes DEVICE (and the rest of its IOMMU group) to a VM.\n"
-	"  --only            pass only the devices named, not their whole groups\n"
-	"  --format FORMAT   qemu (default): -device arguments, one per line;\n"
-	"                    libvirt: <hostdev> elements; shell: a script that\n"
-	"                    binds the devices and starts QEMU with them\n"
-	"  --one-line        qemu format on one line, for scripts\n"
-	"  --json            the devices, guest placement, QEMU words and notes as\n"
-	"                    JSON (docs/json-vmargs.md)\n"
-	"  --selection       the devices given are the TUI's selection (same meaning)\n";
 
 /* Control characters other than newline and tab. */
 static bool has_controls(const char *s)
@@ -235,7 +223,6 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 		{ .name = "one-line", .has_arg = no_argument, .flag = NULL, .val = '1' },
 		{ .name = "selection", .has_arg = no_argument, .flag = NULL, .val = 's' },
 		{ .name = "json", .has_arg = no_argument, .flag = NULL, .val = 'j' },
-		{ .name = "help", .has_arg = no_argument, .flag = NULL, .val = 'h' },
 		{ .name = NULL, .has_arg = 0, .flag = NULL, .val = 0 },
 	};
 	struct vs_vmargs_opts opts = { .only = false };
@@ -251,7 +238,7 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 
 	optind = 0;	/* glibc: full reinitialisation for a second getopt run */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hf:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opts.only = true;
@@ -271,9 +258,6 @@ int cmd_qemuargs(struct vs_cli *cli, int argc, char **argv)
 		case 's':
 			/* The TUI's selection is just the devices named here. */
 			break;
-		case 'h':
-			fputs(usage_text, cli->out);
-			return VS_EXIT_OK;
 		default:
 			return vs_cli_usage(cli, "qemu-args: unknown option '%s'",
 					    vs_cli_term(cli, argv[optind - 1]));

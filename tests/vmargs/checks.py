@@ -6,7 +6,8 @@
 - the shell form, run with a fake QEMU, hands QEMU exactly the device
   names, hostile ones included, and runs nothing hidden in them;
 - the --one-line form splits back into the JSON argv;
-- on a terminal, a name full of escape sequences reaches it sanitized.
+- on a terminal, a name full of escape sequences reaches it sanitized;
+- a real QEMU (when installed) accepts the guest placement.
 
 Environment (from make check): top_srcdir, VFIOSCOPE, PYTHON3.
 """
@@ -14,6 +15,7 @@ Environment (from make check): top_srcdir, VFIOSCOPE, PYTHON3.
 import json
 import os
 import pty
+import re
 import select
 import shlex
 import shutil
@@ -173,6 +175,33 @@ def test_shell_hostile():
               f'{name}: QEMU receives the exact name ({got!r})')
 
 
+def test_shell_plan():
+    """The plan inside the shell form is bind's own dry run for the devices
+    passed, with --group (the groups must leave the host whole)."""
+    for fx, args in (('ten64', ['0001:03:00.0']),
+                     ('q35', ['--only', '0000:09:00.1']),
+                     ('vmargs-imx8qm', ['5b040000.ethernet']),
+                     ('vmargs-ls1088', ['dpni.1'])):
+        r = run(fx, '--format', 'shell', *args)
+        check(r.returncode == 0, f'{fx} {args}: shell exit')
+        lines = r.stdout.decode().splitlines()
+        try:
+            start = lines.index('# vfioscope bind plan')
+            end = max(i for i, l in enumerate(lines) if l.startswith('exec "'))
+        except ValueError:
+            check(False, f'{fx} {args}: plan and exec line present')
+            continue
+        devs = [d['name'] for d in json.loads(run(fx, '--json', *args).stdout)['devices']]
+        b = subprocess.run([VFIOSCOPE, '--sysroot', root(fx), 'bind', '--dry-run',
+                            '--group', *devs], capture_output=True)
+        check(b.returncode == 0, f'{fx} {args}: bind --dry-run exit')
+        want = b.stdout.decode().splitlines()[1:]
+        check(lines[start:end - 1] == want,
+              f'{fx} {args}: embedded plan is bind --dry-run --group {devs}')
+        check(subprocess.run(['sh', '-n'], input=r.stdout).returncode == 0,
+              f'{fx} {args}: sh -n accepts the script')
+
+
 def test_oneline_matches_json():
     for fx, dev in (('q35', '0000:09:00.1'), ('ten64', '0001:03:00.0'),
                     ('vmargs-misc', HOSTILE1), ('vmargs-imx8qm', '5b040000.ethernet')):
@@ -183,6 +212,67 @@ def test_oneline_matches_json():
         js = json.loads(rj.stdout)
         check(words == js['argv'], f'{fx} {dev}: --one-line splits into the argv')
         check(len(r1.stdout.decode().splitlines()) == 1, f'{fx}: one line')
+
+
+def test_qemu_accepts_placement():
+    """A real QEMU (q35, the lab's 7.2) takes the guest placement: the root
+    ports and the function addresses. vfio-pci itself needs a bound host
+    device, so e1000e stands in for it with the same bus, addr and
+    multifunction properties."""
+    qemu = shutil.which('qemu-system-x86_64')
+    if not qemu:
+        print('note: no qemu-system-x86_64, placement not checked')
+        return
+    r = run('q35', '--json', '0000:09:00.0', '0000:08:01.0')
+    argv = json.loads(r.stdout)['argv']
+    fake = [re.sub(r'^vfio-pci,host=[0-9a-f:.]+,', 'e1000e,', a) for a in argv]
+    qmp = ('{"execute":"qmp_capabilities"}\n'
+           '{"execute":"human-monitor-command",'
+           '"arguments":{"command-line":"info qtree"}}\n'
+           '{"execute":"quit"}\n')
+    p = subprocess.run([qemu, '-machine', 'q35', '-accel', 'tcg', '-m', '128',
+                        '-nodefaults', '-nographic', '-S', '-qmp', 'stdio', *fake],
+                       input=qmp.encode(), capture_output=True, timeout=120)
+    check(p.returncode == 0, f'qemu accepts the arguments ({p.stderr[-300:]!r})')
+    tree = ''
+    for line in p.stdout.decode().splitlines():
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(o.get('return'), str):
+            tree = o['return']
+    # dev -> (bus it sits on, addr, multifunction)
+    place, buses, cur = {}, [], None      # buses: (indent, name) stack
+    for line in tree.splitlines():
+        t = line.strip()
+        ind = len(line) - len(line.lstrip())
+        m = re.match(r'(bus|dev): (\S+?),? ', t + ' ')
+        if m:
+            while buses and buses[-1][0] >= ind:
+                buses.pop()
+        m = re.match(r'bus: (\S+)', t)
+        if m:
+            buses.append((ind, m.group(1)))
+        m = re.match(r'dev: \S+, id "([^"]+)"', t)
+        if m:
+            cur = m.group(1)
+            place[cur] = [buses[-1][1] if buses else None, None, None]
+        m = re.match(r'addr = (\S+)', t)
+        if m and cur in place and place[cur][1] is None:
+            place[cur][1] = m.group(1)
+        m = re.match(r'multifunction = (\S+)', t)
+        if m and cur in place and place[cur][2] is None:
+            place[cur][2] = m.group(1)
+    want = {
+        'hostdev-0000-08-01-0': ['vfio-rp-0000-08-01', '00.0', 'false'],
+        'hostdev-0000-09-00-0': ['vfio-rp-0000-09-00', '00.0', 'true'],
+        'hostdev-0000-09-00-1': ['vfio-rp-0000-09-00', '00.1', 'false'],
+    }
+    for dev, w in want.items():
+        check(place.get(dev) == w, f'qemu places {dev} at {w} (got {place.get(dev)})')
+    check(all(place.get(p, [None])[0] == 'pcie.0' for p in
+              ('vfio-rp-0000-08-01', 'vfio-rp-0000-09-00')), 'root ports on pcie.0')
 
 
 def test_terminal():
@@ -221,7 +311,9 @@ def main():
         test_libvirt_pci()
         test_libvirt_platform()
         test_shell_hostile()
+        test_shell_plan()
         test_oneline_matches_json()
+        test_qemu_accepts_placement()
         test_terminal()
     finally:
         shutil.rmtree(TMP, ignore_errors=True)

@@ -16,24 +16,7 @@
 
 #include "vfioscope/topology.h"
 #include "vfioscope/vmargs.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
-
-#define CHECK_STR(a, b) do { \
-	const char *a_ = (a), *b_ = (b); \
-	if (!a_ || !b_ || strcmp(a_, b_) != 0) { \
-		fprintf(stderr, "%s:%d: '%s' != '%s'\n", __FILE__, __LINE__, \
-			a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
-		failures++; \
-	} \
-} while (0)
+#include "../unit/check.h"
 
 static void test_escapes(void)
 {
@@ -161,7 +144,7 @@ static struct vs_vmargs *build(const struct vs_topology *topo, bool only, int wa
 	if (r != want) {
 		fprintf(stderr, "build %s%s%s: %d (%s), want %d\n", a, b ? " " : "",
 			b ? b : "", r, vs_err_msg(&err), want);
-		failures++;
+		check_failures++;
 	}
 	CHECK((r == 0) == (va != NULL));
 	CHECK(r == 0 || (err.msg && strstr(err.msg, a)));
@@ -359,7 +342,5 @@ int main(void)
 	test_arm();
 	test_vmd();
 	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_result("test-vmargs-unit");
 }
