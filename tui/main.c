@@ -80,7 +80,7 @@ static void print_command_help(struct vs_cli *cli, const struct vs_command *cmd)
 /* No command: the interactive view (tui area, tui/tui.c). */
 static int run_interactive(struct vs_cli *cli)
 {
-	struct vs_tui_opts opts = { .script = NULL };
+	struct vs_tui_opts opts = { .implicit = true };
 
 	return vs_tui_main(cli, &opts);
 }

@@ -169,6 +169,27 @@ static void add_steps(struct vs_tui *t, const struct vs_plan *plan, struct vs_tu
 	}
 }
 
+/* "IOMMU group N is/will be viable", or not and why, for each group. */
+static void add_viability(struct vs_tui *t, const struct vs_group_viability *groups, size_t n,
+			  const char *verb, struct vs_tui_text *txt)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct vs_group_viability *g = &groups[i];
+		struct vs_strbuf sb = VS_STRBUF_INIT;
+
+		vs_strbuf_addf(&sb, "IOMMU group %d %s %s", g->id, verb,
+			       g->viable ? "viable" : "NOT viable");
+		for (size_t j = 0; j < g->n_blocking; j++) {
+			char *b = vs_tui_sanitize(t, g->blocking[j]);
+
+			vs_strbuf_addf(&sb, "%s%s", j ? ", " : ": blocked by ", b ? b : "?");
+			free(b);
+		}
+		vs_tui_text_add(txt, g->viable ? VS_STYLE_GOOD : VS_STYLE_WARN, "%s", vs_strbuf_cstr(&sb));
+		vs_strbuf_release(&sb);
+	}
+}
+
 static void on_progress(void *ctx, const struct vs_step_result *r)
 {
 	struct vs_tui *t = ctx;
@@ -240,21 +261,7 @@ static void show_result(struct vs_tui *t, const struct vs_bind_result *res, bool
 		free(before);
 		free(after);
 	}
-	for (size_t i = 0; i < res->n_groups; i++) {
-		const struct vs_result_group *g = &res->groups[i];
-		struct vs_strbuf sb = VS_STRBUF_INIT;
-
-		vs_strbuf_addf(&sb, "IOMMU group %d is %s", g->id, g->viable ? "viable" : "not viable");
-		for (size_t j = 0; j < g->n_blocking; j++) {
-			char *b = vs_tui_sanitize(t, g->blocking[j]);
-
-			vs_strbuf_addf(&sb, "%s%s", j ? ", " : ": blocked by ", b ? b : "?");
-			free(b);
-		}
-		vs_tui_text_add(&win->text, g->viable ? VS_STYLE_GOOD : VS_STYLE_WARN, "%s",
-				vs_strbuf_cstr(&sb));
-		vs_strbuf_release(&sb);
-	}
+	add_viability(t, res->groups, res->n_groups, "is", &win->text);
 	add_sys_lines(t, res->warnings, res->n_warnings, VS_STYLE_WARN, "Warnings:", &win->text);
 	vs_tui_text_add(&win->text, VS_STYLE_HEAD, "What was done:");
 	for (size_t i = 0; i < res->n_steps; i++) {
@@ -394,6 +401,8 @@ unsigned vs_tui_bind(struct vs_tui *t, bool restore)
 		  restore ? "Not restored:" : "Refused:", &win->text);
 	add_notes(t, job->plan->skipped, job->plan->n_skipped, VS_STYLE_DIM, "Left alone:",
 		  &win->text);
+	if (!refused && !restore)
+		add_viability(t, job->plan->groups, job->plan->n_groups, "will be", &win->text);
 	add_sys_lines(t, job->plan->warnings, job->plan->n_warnings, VS_STYLE_WARN, "Warnings:",
 		      &win->text);
 	if (!refused)

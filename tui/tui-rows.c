@@ -307,53 +307,50 @@ static bool is_top(const struct vs_device *dev)
 	return !dev->parent && !(dev->pci && dev->pci->is_vf && dev->pci->physfn);
 }
 
+struct top {
+	const struct vs_device *dev;
+	char *key;		/* section key */
+	bool done;
+};
+
 static void build_tree(struct builder *b)
 {
 	const struct vs_topology *topo = b->t->topo;
-	const struct vs_device **tops = calloc(topo->n_devices + 1, sizeof(*tops));
+	struct top *tops = calloc(topo->n_devices + 1, sizeof(*tops));
 	size_t n_tops = 0;
 
 	if (!tops) {
 		b->oom = true;
 		return;
 	}
-	for (size_t i = 0; i < topo->n_devices; i++) {
-		if (is_top(topo->devices[i]))
-			tops[n_tops++] = topo->devices[i];
-	}
-	/* Sections in order of their first device; a section's devices are the
-	 * following tops with the same key (the model's order keeps them together
-	 * except for odd root-bus layouts, which the inner scan handles). */
-	bool *done = calloc(n_tops + 1, sizeof(*done));
+	for (size_t i = 0; i < topo->n_devices && !b->oom; i++) {
+		struct vs_strbuf key = VS_STRBUF_INIT, title = VS_STRBUF_INIT;
 
-	if (!done) {
-		free(tops);
-		b->oom = true;
-		return;
+		if (!is_top(topo->devices[i]))
+			continue;
+		section_of(topo->devices[i], &key, &title);
+		vs_strbuf_release(&title);
+		tops[n_tops].dev = topo->devices[i];
+		if (!(tops[n_tops++].key = vs_strbuf_detach(&key)))
+			b->oom = true;
 	}
+	/* Sections in the order of their first device; the model's order keeps
+	 * a section's devices together except for odd root-bus layouts. */
 	for (size_t i = 0; i < n_tops && !b->oom; i++) {
 		struct vs_strbuf key = VS_STRBUF_INIT, title = VS_STRBUF_INIT;
 		size_t members = 0, seen = 0, sec = b->n;
 		bool folded;
 
-		if (done[i])
+		if (tops[i].done)
 			continue;
-		section_of(tops[i], &key, &title);
-		for (size_t j = i; j < n_tops; j++) {
-			struct vs_strbuf k2 = VS_STRBUF_INIT, t2 = VS_STRBUF_INIT;
-
-			section_of(tops[j], &k2, &t2);
-			if (!strcmp(vs_strbuf_cstr(&k2), vs_strbuf_cstr(&key)))
-				members++;
-			vs_strbuf_release(&k2);
-			vs_strbuf_release(&t2);
-		}
-		folded = is_folded(b, vs_strbuf_cstr(&key));
+		for (size_t j = i; j < n_tops; j++)
+			members += !strcmp(tops[j].key, tops[i].key);
+		section_of(tops[i].dev, &key, &title);
+		folded = is_folded(b, tops[i].key);
 		if (b->order_only) {
-			add_order(b, NULL, vs_strbuf_cstr(&key));
+			add_order(b, NULL, tops[i].key);
 		} else {
-			struct vs_tui_row *row = add_row(b, VS_ROW_SECTION, vs_strbuf_cstr(&key),
-							 SIZE_MAX, true);
+			struct vs_tui_row *row = add_row(b, VS_ROW_SECTION, tops[i].key, SIZE_MAX, true);
 
 			if (row) {
 				row->title = vs_tui_sanitize(b->t, vs_strbuf_cstr(&title));
@@ -363,25 +360,19 @@ static void build_tree(struct builder *b)
 					b->oom = true;
 			}
 		}
-		for (size_t j = i; j < n_tops && seen < members; j++) {
-			struct vs_strbuf k2 = VS_STRBUF_INIT, t2 = VS_STRBUF_INIT;
-			bool same;
-
-			section_of(tops[j], &k2, &t2);
-			same = !strcmp(vs_strbuf_cstr(&k2), vs_strbuf_cstr(&key));
-			vs_strbuf_release(&k2);
-			vs_strbuf_release(&t2);
-			if (!same)
-				continue;
-			done[j] = true;
-			seen++;
-			if (!folded || b->order_only)
-				tree_device(b, tops[j], sec, seen == members, 1);
-		}
 		vs_strbuf_release(&key);
 		vs_strbuf_release(&title);
+		for (size_t j = i; j < n_tops && seen < members; j++) {
+			if (strcmp(tops[j].key, tops[i].key))
+				continue;
+			tops[j].done = true;
+			seen++;
+			if (!folded || b->order_only)
+				tree_device(b, tops[j].dev, sec, seen == members, 1);
+		}
 	}
-	free(done);
+	for (size_t i = 0; i < n_tops; i++)
+		free(tops[i].key);
 	free(tops);
 }
 

@@ -449,8 +449,8 @@ int vs_tui_main(struct vs_cli *cli, const struct vs_tui_opts *opts)
 	int ret;
 
 	if (!opts->script && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		vs_cli_error(cli, "the interactive mode needs a terminal; see `%s --help` for the commands",
-			     cli->prog);
+		vs_cli_error(cli, "%sthe interactive mode needs a terminal; see `%s --help` for the commands",
+			     opts->implicit ? "no command given, and " : "", cli->prog);
 		return VS_EXIT_USAGE;
 	}
 	t.utf8 = cli->utf8 && !(term && !strcmp(term, "dumb"));

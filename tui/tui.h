@@ -16,6 +16,8 @@
  * @output: terminal output of a scripted run (NULL: /dev/null)
  * @no_monitor: do not watch the live system for hot-plug and rebinds
  * @dry_run: bind and restore only show the writes as commands, as without root
+ * @implicit: started because no command was given (changes the message
+ *            when there is no terminal)
  */
 struct vs_tui_opts {
 	const char *script;
@@ -23,6 +25,7 @@ struct vs_tui_opts {
 	const char *output;
 	bool no_monitor;
 	bool dry_run;
+	bool implicit;
 };
 
 /**
