@@ -25,9 +25,29 @@ How it works
      build directory), and the run fails on any `not ok`, a `Bail out!`, a
      missing or wrong plan, or the time limit (`timeout`).
 
+What the guest proves (tests/vm/guest.py, one TAP line per check):
+  topology  the VM is the designed machine (groups, drivers, lspci's ACS)
+  groups    `groups --json` equals /sys/kernel/iommu_groups, group by group
+  tree      `tree --json` port types, ACS words, IDs equal `lspci -vvv`/`-n`
+  nonroot   as uid 65534: 64-byte config, ACS "unknown", groups still
+            right, nothing opened for writing (strace), nothing changed
+  explain   every device: matches_kernel, members, and the reason codes of
+            the switch, the PCIe-to-PCI bridge, the multifunction endpoint
+            and the no-ACS root-port pair
+  bind      bind a single-device group, `--group` the multifunction and the
+            bridge groups (VFIO's own group status says viable), one member
+            of a shared group (bind and VFIO say not viable); `qemu-args`
+            of each group passed verbatim to a nested QEMU that starts with
+            them; `restore --all` gives back every driver, clears overrides
+  tui       the TUI in tmux: search, b, y (bind), y (copy): the driver
+            changed, the clipboard holds the CLI's QEMU line, which a nested
+            QEMU accepts
+
 Run it with `make check-vm`. Needs the Debian packages qemu-system-x86,
-busybox-static, pciutils, tmux and apt's `apt-get download` (network access
-to the Debian archive the first time). Timing on 2 cores: see vm.am.
+busybox-static, pciutils, tmux, strace (scripts/install-deps.sh) and apt's
+`apt-get download` (network access to the Debian archive the first time).
+The build and source directories must not be under /tmp or /run (the guest
+mounts its own there). Timing on 2 cores: see vm.am.
 
 Topology (guest view; groups are resolved through sysfs, never by number):
   00:04.0 root port (ACS)            -> 01:00.0 e1000e
@@ -324,6 +344,10 @@ def main():
         for path in (args.vfioscope, args.srcdir, args.helper_dir):
             if not os.path.isabs(path) or not os.path.exists(path):
                 raise HarnessError("%s: not an existing absolute path" % path)
+            real = os.path.realpath(path)
+            if real.startswith(("/tmp/", "/run/")):
+                raise HarnessError("%s is under /tmp or /run, which the guest covers with "
+                                   "its own tmpfs: build elsewhere" % real)
         os.makedirs(args.workdir, exist_ok=True)
         kdir = fetch_kernel(cache_dir())
         vmlinuz, moddir = kernel_files(kdir)
