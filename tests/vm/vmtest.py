@@ -7,7 +7,8 @@ How it works
      resolved at run time (`apt-cache depends`), fetched with `apt-get
      download` into a cache directory and unpacked with `dpkg-deb -x`. The
      cache ($VFIOSCOPE_VM_CACHE, else $XDG_CACHE_HOME/vfioscope-vm, else
-     ~/.cache/vfioscope-vm) is reused until Debian moves to another kernel.
+     ~/.cache/vfioscope-vm) keeps the kernel and the modules the guest loads
+     (about 10 MB) until Debian moves to another kernel.
   2. An initramfs is written (cpio newc, gzip): busybox-static, the kernel
      modules the tests need in dependency order (read from each module's
      .modinfo, compressed modules are unpacked), the guest's /init
@@ -174,8 +175,14 @@ def _cached_kernels(cache):
     return sorted(found, key=os.path.getmtime)
 
 
+def _stamp(pkg, version):
+    """What .complete says: the package and the module list the cache was cut for."""
+    return "%s %s\nmodules %s\n" % (pkg, version, ",".join(ROOT_MODULES))
+
+
 def fetch_kernel(cache):
-    """Directory holding boot/vmlinuz-* and lib/modules/*/ of Debian's kernel."""
+    """Directory holding boot/vmlinuz-* and lib/modules/VERSION/ with the
+    modules the guest loads (only those: the cache stays small)."""
     resolved = _apt_kernel_package()
     if resolved is None and os.geteuid() == 0:
         log("apt has no %s: running apt-get update" % KERNEL_META)
@@ -190,8 +197,12 @@ def fetch_kernel(cache):
         raise HarnessError("cannot resolve %s with apt-cache (run apt-get update)" % KERNEL_META)
     pkg, version = resolved
     dest = os.path.join(cache, "%s_%s" % (pkg, version.replace(":", "%3a")))
-    if os.path.exists(os.path.join(dest, ".complete")):
-        return dest
+    try:
+        with open(os.path.join(dest, ".complete")) as f:
+            if f.read() == _stamp(pkg, version):
+                return dest
+    except OSError:
+        pass
     os.makedirs(cache, exist_ok=True)
     tmp = dest + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -207,12 +218,21 @@ def fetch_kernel(cache):
     debs = [f for f in os.listdir(tmp) if f.endswith(".deb")]
     if len(debs) != 1:
         raise HarnessError("apt-get download gave %r" % debs)
-    run(["dpkg-deb", "-x", os.path.join(tmp, debs[0]), os.path.join(tmp, "root")])
+    full = os.path.join(tmp, "full")
+    run(["dpkg-deb", "-x", os.path.join(tmp, debs[0]), full])
+    vmlinuz, moddir = kernel_files(full)
+    keep = [vmlinuz, os.path.join(moddir, "modules.builtin")]
+    keep += [path for _, path in ordered_modules(moddir)]
+    cut = os.path.join(tmp, "cut")
+    for path in keep:
+        target = os.path.join(cut, os.path.relpath(path, full))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.rename(path, target)
+    with open(os.path.join(cut, ".complete"), "w") as f:
+        f.write(_stamp(pkg, version))
     shutil.rmtree(dest, ignore_errors=True)
-    os.rename(os.path.join(tmp, "root"), dest)
+    os.rename(cut, dest)
     shutil.rmtree(tmp)
-    with open(os.path.join(dest, ".complete"), "w") as f:
-        f.write("%s %s\n" % (pkg, version))
     for old in _cached_kernels(cache):
         if old != dest:
             shutil.rmtree(old, ignore_errors=True)
