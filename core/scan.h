@@ -34,6 +34,12 @@ int vs_strmap_put(struct vs_strmap *map, const char *key, void *value);
 void *vs_strmap_get(const struct vs_strmap *map, const char *key);
 void vs_strmap_release(struct vs_strmap *map);
 
+/*
+ * Private scan bit (above the public VS_SCAN_* byte): read links only, for
+ * vs_groups_scan(). Never combined with CONFIG, ATTRS or NAMES.
+ */
+#define VS_SCAN_LINKS_ONLY (1u << 8)
+
 /* Private state hung on vs_topology.priv. */
 struct vs_topo_priv {
 	struct vs_strmap by_name;	/* sysfs name -> device (first bus wins) */
@@ -230,6 +236,12 @@ int vs_scan_resolve_link(int busdir_fd, const char *busdir, const char *name,
  * directory). Return: an O_PATH directory fd, or a negative errno.
  */
 int vs_scan_open_device(struct vs_device *dev, int busdir_fd, const char *name);
+/**
+ * vs_scan_driver_link() - dev->driver from the `driver` link of bus entry
+ * @name in @busdir_fd, without opening the device directory (links-only
+ * scan). Return: 0 or -ENOMEM.
+ */
+int vs_scan_driver_link(struct vs_device *dev, int busdir_fd, const char *name);
 /**
  * vs_scan_common_attrs() - driver, driver_override and iommu_group of a
  * device whose directory is open as @fd (any bus). Return: 0 or -ENOMEM.

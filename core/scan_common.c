@@ -149,6 +149,23 @@ static int read_group(struct vs_device *dev, int fd)
 	return vs_device_bad_value(dev, VS_DEVERR_GROUP, "iommu_group link", s);
 }
 
+int vs_scan_driver_link(struct vs_device *dev, int busdir_fd, const char *name)
+{
+	char *rel;
+	int r;
+
+	if (asprintf(&rel, "%s/driver", name) < 0)
+		return -ENOMEM;
+	r = vs_link_basename(busdir_fd, rel, &dev->driver);
+	free(rel);
+	if (r == -ENOENT || r == -ENOMEM)
+		return r == -ENOMEM ? r : 0;
+	if (r < 0)
+		return vs_device_problem(dev, VS_DEVERR_DRIVER, "driver: cannot read link (%s)",
+					 strerror(-r));
+	return 0;
+}
+
 int vs_scan_common_attrs(struct vs_device *dev, int fd)
 {
 	int r;

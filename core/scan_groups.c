@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,13 +16,6 @@
 #include "scan.h"
 
 #define GROUPS_DIR "sys/kernel/iommu_groups"
-
-static int int_cmp(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
 
 static int dev_index_cmp(const void *a, const void *b)
 {
@@ -69,48 +61,67 @@ static int add_unknown(struct vs_group *g, char *name)
 	return 0;
 }
 
-/*
- * Read group @g->id: paths relative to the groups directory, so a group
- * costs one listing and two small reads.
- * Return: 0, 1 when the entry is not a usable group directory (dropped), -ENOMEM.
- */
-static int read_group(struct vs_scan *sc, int gdir, struct vs_group *g, bool *unknown_blocks)
+/* A group's files as read (on worker threads), before membership is resolved. */
+struct group_raw {
+	int id;
+	char **names;		/* devices/ listing */
+	size_t n_names;
+	int list_err;		/* negative errno of the listing */
+	char *type, *name;
+};
+
+struct raw_ctx {
+	int gdir;
+	struct group_raw *raw;
+};
+
+/* Paths relative to the groups directory: one listing and two small reads. */
+static int read_group_files(void *ctx, size_t i)
 {
-	char rel[48], **names;
-	size_t n, i;
+	struct raw_ctx *c = ctx;
+	struct group_raw *g = &c->raw[i];
+	char rel[48];
 	ssize_t len;
-	char *s;
 	int r;
 
-	*unknown_blocks = false;
 	snprintf(rel, sizeof(rel), "%d/devices", g->id);
-	r = vs_list_dir(gdir, rel, &names, &n);
+	r = vs_list_dir(c->gdir, rel, &g->names, &g->n_names);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
-		r = vs_topology_warn(sc->topo, "IOMMU group %d: cannot list its devices (%s); ignored",
-				     g->id, strerror(-r));
-		return r < 0 ? r : 1;
+		g->list_err = r;
+		return 0;
 	}
 	snprintf(rel, sizeof(rel), "%d/type", g->id);
-	len = vs_scan_attr(gdir, rel, &s);
-	if (len >= 0)
-		g->type = s;
+	len = vs_scan_attr(c->gdir, rel, &g->type);
+	if (len == -ENOMEM)
+		return -ENOMEM;
 	snprintf(rel, sizeof(rel), "%d/name", g->id);
-	if (len != -ENOMEM && (len = vs_scan_attr(gdir, rel, &s)) >= 0)
-		g->name = s;
-	r = len == -ENOMEM ? -ENOMEM : 0;
-	for (i = 0; i < n && r == 0; i++) {
-		struct vs_device *dev = vs_strmap_get(&sc->priv->by_name, names[i]);
+	len = vs_scan_attr(c->gdir, rel, &g->name);
+	return len == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* Members named by the group's listing that the device side does not give. */
+static int resolve_listing(struct vs_scan *sc, int gdir, struct vs_group *g,
+			   struct group_raw *raw, bool *unknown_blocks)
+{
+	size_t i;
+	int r = 0;
+
+	*unknown_blocks = false;
+	for (i = 0; i < raw->n_names && r == 0; i++) {
+		struct vs_device *dev = vs_strmap_get(&sc->priv->by_name, raw->names[i]);
 
 		if (!dev) {
-			if (unknown_member_blocks(gdir, g->id, names[i]))
+			if (unknown_member_blocks(gdir, g->id, raw->names[i]))
 				*unknown_blocks = true;
-			r = add_unknown(g, names[i]);
+			r = add_unknown(g, raw->names[i]);
 			if (r == 0)
-				names[i] = NULL;	/* now owned by the group */
+				raw->names[i] = NULL;	/* now owned by the group */
 			continue;
 		}
+		if (dev->iommu_group < 0 && (sc->what & VS_SCAN_LINKS_ONLY))
+			dev->iommu_group = g->id;	/* the listing is all that is read */
 		if (dev->iommu_group == g->id || (dev->errors & VS_DEVERR_PATH))
 			continue;	/* added from the device side */
 		if (dev->iommu_group < 0) {
@@ -124,7 +135,6 @@ static int read_group(struct vs_scan *sc, int gdir, struct vs_group *g, bool *un
 				g->id, dev->iommu_group);
 		}
 	}
-	vs_free_names(names, n);
 	return r;
 }
 
@@ -149,69 +159,80 @@ static int compute_viability(struct vs_group *g, bool unknown_blocks)
 	return 0;
 }
 
+static int raw_cmp(const void *a, const void *b)
+{
+	const struct group_raw *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static void raw_free(struct group_raw *raw, size_t n)
+{
+	size_t i;
+
+	for (i = 0; raw && i < n; i++) {
+		vs_free_names(raw[i].names, raw[i].n_names);
+		free(raw[i].type);
+		free(raw[i].name);
+	}
+	free(raw);
+}
+
 int vs_scan_groups(struct vs_scan *sc)
 {
 	struct vs_topology *t = sc->topo;
-	int *ids = NULL, gdir, r = 0;
+	struct group_raw *raw = NULL;
 	bool *unknown_blocks = NULL;
-	size_t n = 0, cap = 0, i;
-	struct dirent *de;
-	DIR *d;
+	char **entries = NULL;
+	size_t n_entries = 0, n = 0, i;
+	int gdir, r;
 
-	gdir = openat(t->root->fd, GROUPS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (gdir < 0) {
-		if (errno == ENOENT)
+	gdir = openat(t->root->fd, GROUPS_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r = gdir < 0 ? -errno : vs_list_dir(gdir, ".", &entries, &n_entries);
+	if (r < 0) {
+		if (gdir >= 0)
+			close(gdir);
+		if (r == -ENOMEM)
+			return r;
+		if (r == -ENOENT)
 			return 0;	/* no IOMMU: a normal state */
-		return vs_topology_warn(t, "cannot read %s: %s", GROUPS_DIR, strerror(errno));
+		return vs_topology_warn(t, "cannot read %s: %s", GROUPS_DIR, strerror(-r));
 	}
-	d = fdopendir(gdir);
-	if (!d) {
-		close(gdir);
-		return -ENOMEM;
-	}
-	while ((de = readdir(d))) {
-		char *end;
-		long v;
-
-		if (de->d_name[0] == '.')
-			continue;
-		errno = 0;
-		v = strtol(de->d_name, &end, 10);
-		if (end == de->d_name || *end || errno || v < 0 || v > 0x7fffffff)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			int *ni = realloc(ids, nc * sizeof(*ni));
-
-			if (!ni) {
-				r = -ENOMEM;
-				goto out;
-			}
-			ids = ni;
-			cap = nc;
-		}
-		ids[n++] = (int)v;
-	}
-	if (n)
-		qsort(ids, n, sizeof(*ids), int_cmp);
-	t->groups = calloc(n ? n : 1, sizeof(*t->groups));
-	unknown_blocks = calloc(n ? n : 1, sizeof(*unknown_blocks));
-	if (!t->groups || !unknown_blocks) {
+	raw = calloc(n_entries ? n_entries : 1, sizeof(*raw));
+	unknown_blocks = calloc(n_entries ? n_entries : 1, sizeof(*unknown_blocks));
+	t->groups = calloc(n_entries ? n_entries : 1, sizeof(*t->groups));
+	if (!raw || !unknown_blocks || !t->groups) {
 		r = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n && r >= 0; i++) {
+	for (i = 0; i < n_entries; i++) {
+		int id;
+
+		if (vs_parse_int(entries[i], 0, 0x7fffffff, &id) == 0)
+			raw[n++].id = id;
+	}
+	if (n)
+		qsort(raw, n, sizeof(*raw), raw_cmp);
+	{
+		struct raw_ctx c = { .gdir = gdir, .raw = raw };
+
+		r = vs_parallel_for(n, read_group_files, &c);
+	}
+	for (i = 0; i < n && r == 0; i++) {
 		struct vs_group *g = &t->groups[t->n_groups];
 
-		g->id = ids[i];
-		r = read_group(sc, dirfd(d), g, &unknown_blocks[t->n_groups]);
-		if (r != 1)
-			t->n_groups++;	/* also on failure, so that the free sees it */
-		else
-			memset(g, 0, sizeof(*g));
+		if (raw[i].list_err) {
+			r = vs_topology_warn(t, "IOMMU group %d: cannot list its devices (%s); ignored",
+					     raw[i].id, strerror(-raw[i].list_err));
+			continue;
+		}
+		g->id = raw[i].id;
+		g->type = raw[i].type;
+		g->name = raw[i].name;
+		raw[i].type = raw[i].name = NULL;
+		t->n_groups++;
+		r = resolve_listing(sc, gdir, g, &raw[i], &unknown_blocks[t->n_groups - 1]);
 	}
-	if (r == 1)
-		r = 0;
 	n = t->n_groups;
 	t->iommu = n > 0;
 	/* Members from the device side: each device's iommu_group link. */
@@ -238,8 +259,9 @@ int vs_scan_groups(struct vs_scan *sc)
 		r = compute_viability(g, unknown_blocks[i]);
 	}
 out:
-	free(ids);
+	raw_free(raw, n_entries);
+	vs_free_names(entries, n_entries);
 	free(unknown_blocks);
-	closedir(d);
+	close(gdir);
 	return r;
 }

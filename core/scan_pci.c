@@ -296,6 +296,11 @@ static int read_one(void *ctx, size_t i)
 	    vs_device_problem(dev, VS_DEVERR_PATH, "%s/%s is not a symlink to the device",
 			      PCI_DEVICES, dev->name) < 0)
 		return -ENOMEM;
+	if (sc->what & VS_SCAN_LINKS_ONLY) {
+		/* The kernel's rule as far as it goes without config space. */
+		dev->pci->multifunction = dev->pci->fn > 0;
+		return vs_scan_driver_link(dev, c->dfd, dev->name);
+	}
 	fd = vs_scan_open_device(dev, c->dfd, dev->name);
 	if (fd == -ENOMEM)
 		return fd;

@@ -113,6 +113,8 @@ static int scan_one(struct vs_scan *sc, int dfd, const char *busdir, enum vs_bus
 	    vs_device_problem(dev, VS_DEVERR_PATH, "%s/%s is not a symlink to the device",
 			      busdir, name) < 0)
 		return -ENOMEM;
+	if (sc->what & VS_SCAN_LINKS_ONLY)
+		return vs_scan_driver_link(dev, dfd, name);
 	fd = vs_scan_open_device(dev, dfd, name);
 	if (fd == -ENOMEM)
 		return fd;

@@ -267,7 +267,6 @@ struct json_object *vs_json_group(const struct vs_topology *topo,
 		add(m, "name", json_object_new_string(dev->name));
 		add(m, "bus", json_object_new_string(vs_bus_name(dev->bus)));
 		add(m, "driver", str_or_null(dev->driver));
-		add(m, "driver_override", str_or_null(dev->driver_override));
 		add(m, "blocking", json_object_new_boolean(!vs_driver_managed_dma(dev->driver)));
 		if (members)
 			json_object_array_add(members, m);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "scan.h"
+#include "vfioscope/groupscan.h"
 
 const char *vs_bus_name(enum vs_bus bus)
 {
@@ -245,8 +246,8 @@ int vs_scan_names(struct vs_scan *sc)
 	return r;
 }
 
-int vs_topology_scan(const struct vs_scan_opts *opts, struct vs_topology **out,
-		     struct vs_err *err)
+static int scan_topology(const struct vs_scan_opts *opts, unsigned what,
+			 struct vs_topology **out, struct vs_err *err)
 {
 	struct vs_scan sc;
 	size_t i, j;
@@ -255,7 +256,7 @@ int vs_topology_scan(const struct vs_scan_opts *opts, struct vs_topology **out,
 	*out = NULL;
 	memset(&sc, 0, sizeof(sc));
 	sc.opts = opts;
-	sc.what = opts->what;
+	sc.what = what;
 	sc.err = err;
 	sc.topo = calloc(1, sizeof(*sc.topo));
 	sc.priv = calloc(1, sizeof(*sc.priv));
@@ -266,7 +267,7 @@ int vs_topology_scan(const struct vs_scan_opts *opts, struct vs_topology **out,
 	}
 	vs_strmap_init(&sc.priv->by_name);
 	vs_strmap_init(&sc.priv->by_path);
-	sc.priv->what = opts->what;
+	sc.priv->what = what;
 	sc.topo->priv = sc.priv;
 	r = vs_root_open(opts->sysroot, &sc.topo->root, err);
 	if (r < 0)
@@ -311,6 +312,23 @@ fail:
 	if (r == -ENOMEM)
 		return vs_err_set(err, r, "out of memory");
 	return vs_err_set(err, r, "scan failed: %s", strerror(-r));
+}
+
+int vs_topology_scan(const struct vs_scan_opts *opts, struct vs_topology **out,
+		     struct vs_err *err)
+{
+	return scan_topology(opts, opts->what & VS_SCAN_ALL, out, err);
+}
+
+int vs_groups_scan(const char *sysroot, struct vs_topology **out, struct vs_err *err)
+{
+	struct vs_scan_opts opts = {
+		.sysroot = sysroot,
+		.what = VS_SCAN_PLATFORM,
+		.pci_ids = NULL,
+	};
+
+	return scan_topology(&opts, VS_SCAN_PLATFORM | VS_SCAN_LINKS_ONLY, out, err);
 }
 
 const struct vs_device *vs_topology_find(const struct vs_topology *topo, const char *name)
