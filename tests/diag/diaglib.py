@@ -39,6 +39,8 @@ def run(root, *args, expect=None):
     """Run vfioscope --sysroot ROOT ARGS; return (exit status, stdout)."""
     p = subprocess.run([VFIOSCOPE, '--sysroot', root, *args], capture_output=True,
                        text=True, env=dict(os.environ, NO_COLOR='1', LANG='C.UTF-8'))
+    if 'Sanitizer' in p.stderr or 'runtime error:' in p.stderr:
+        fail(f'{" ".join(args)}: sanitizer report: {p.stderr[:2000]}')
     if expect is not None and p.returncode != expect:
         fail(f'{" ".join(args)}: exit status {p.returncode}, expected {expect}; '
              f'stderr: {p.stderr.strip()}')

@@ -30,7 +30,7 @@ cases = {
 }
 for fx, devs in cases.items():
     r = build(fx)
-    outs = [run(r, 'explain', d)[1] for d in devs] + [run(r, 'doctor')[1]]
+    outs = [run(r, 'explain', d, expect=0)[1] for d in devs] + [run(r, 'doctor')[1]]
     for text in outs:
         for line in text.splitlines():
             # a single word longer than 80 columns cannot be wrapped
