@@ -72,6 +72,8 @@ struct builder {
 	struct vs_plan *plan;
 	struct vs_vfio_holders *holders;
 	struct vs_journal *journal;
+	const struct vs_device *const *devs;	/* the devices the user named */
+	size_t n_devs;
 	const struct vs_device **seen;	/* devices already considered */
 	size_t n_seen;
 	int r;				/* first allocation failure */
@@ -374,8 +376,7 @@ static void driver_needed(struct builder *b, enum vs_bus bus, const char *driver
 	free(rel);
 }
 
-static void plan_bind_device(struct builder *b, const struct vs_device *dev, bool explicit,
-			     const struct vs_device *const *devs, size_t n)
+static void plan_bind_device(struct builder *b, const struct vs_device *dev, bool explicit)
 {
 	const char *target = vs_vfio_driver(dev->bus);
 	const struct vs_vfio_holder *h;
@@ -405,7 +406,7 @@ static void plan_bind_device(struct builder *b, const struct vs_device *dev, boo
 	if (is_fslmc_object(dev)) {
 		const struct vs_device *c = dev->mc->container;
 
-		if (b->opts->group || (c && in_list(devs, n, c)))
+		if (b->opts->group || (c && in_list(b->devs, b->n_devs, c)))
 			add_note(b, &b->plan->skipped, &b->plan->n_skipped, dev->name, "fslmc_object",
 				 "follows its container %s: vfio-fsl-mc binds the objects of a container "
 				 "it takes", c ? c->name : "(none)");
@@ -564,12 +565,15 @@ static void predict_viability(struct builder *b)
 }
 
 static int builder_start(struct builder *b, const struct vs_topology *topo,
-			 const struct vs_bind_opts *opts, enum vs_bind_op op, struct vs_err *err)
+			 const struct vs_bind_opts *opts, enum vs_bind_op op,
+			 const struct vs_device *const *devs, size_t n, struct vs_err *err)
 {
 	static const struct vs_bind_opts defaults = { .group = false };
 
 	memset(b, 0, sizeof(*b));
 	b->topo = topo;
+	b->devs = devs;
+	b->n_devs = n;
 	b->opts = opts ? opts : &defaults;
 	b->plan = calloc(1, sizeof(*b->plan));
 	if (!b->plan)
@@ -600,28 +604,38 @@ static int builder_finish(struct builder *b, int r, struct vs_plan **out, struct
 	return 0;
 }
 
+/* Each device the user named, or with --group each member of its group. */
+static void for_each_target(struct builder *b,
+			    void (*fn)(struct builder *b, const struct vs_device *dev, bool explicit))
+{
+	size_t i, j;
+
+	for (i = 0; b->r == 0 && i < b->n_devs; i++) {
+		const struct vs_device *dev = b->devs[i];
+		const struct vs_group *g = b->opts->group ? vs_device_group(b->topo, dev) : NULL;
+
+		if (!g) {
+			fn(b, dev, true);
+			continue;
+		}
+		for (j = 0; j < g->n_members; j++)
+			fn(b, g->members[j], g->members[j] == dev);
+	}
+}
+
 int vs_bind_plan(const struct vs_topology *topo, const struct vs_device *const *devs,
 		 size_t n, const struct vs_bind_opts *opts, struct vs_plan **out,
 		 struct vs_err *err)
 {
 	struct builder b;
-	size_t i, j;
 	int r;
 
 	*out = NULL;
-	r = builder_start(&b, topo, opts, VS_OP_BIND, err);
-	for (i = 0; r == 0 && i < n; i++) {
-		const struct vs_group *g = b.opts->group ? vs_device_group(topo, devs[i]) : NULL;
-
-		if (!g) {
-			plan_bind_device(&b, devs[i], true, devs, n);
-			continue;
-		}
-		for (j = 0; j < g->n_members; j++)
-			plan_bind_device(&b, g->members[j], g->members[j] == devs[i], devs, n);
-	}
-	if (r == 0)
+	r = builder_start(&b, topo, opts, VS_OP_BIND, devs, n, err);
+	if (r == 0) {
+		for_each_target(&b, plan_bind_device);
 		predict_viability(&b);
+	}
 	return builder_finish(&b, r, out, err);
 }
 
@@ -715,11 +729,11 @@ int vs_restore_plan(const struct vs_topology *topo, const struct vs_device *cons
 		    struct vs_err *err)
 {
 	struct builder b;
-	size_t i, j;
+	size_t i;
 	int r;
 
 	*out = NULL;
-	r = builder_start(&b, topo, opts, VS_OP_RESTORE, err);
+	r = builder_start(&b, topo, opts, VS_OP_RESTORE, devs, n, err);
 	if (r == 0)
 		r = vs_journal_read(topo->root, &b.journal, err);
 	if (r == 0 && b.opts->all) {
@@ -735,16 +749,8 @@ int vs_restore_plan(const struct vs_topology *topo, const struct vs_device *cons
 					 "is kept (rescan the bus, then restore it)", e->name,
 					 vs_bus_name(e->bus));
 		}
-	}
-	for (i = 0; r == 0 && !b.opts->all && i < n; i++) {
-		const struct vs_group *g = b.opts->group ? vs_device_group(topo, devs[i]) : NULL;
-
-		if (!g) {
-			plan_restore_device(&b, devs[i], true);
-			continue;
-		}
-		for (j = 0; j < g->n_members; j++)
-			plan_restore_device(&b, g->members[j], g->members[j] == devs[i]);
+	} else if (r == 0) {
+		for_each_target(&b, plan_restore_device);
 	}
 	return builder_finish(&b, r, out, err);
 }

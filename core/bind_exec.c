@@ -36,51 +36,35 @@ struct exec {
 	bool oom;
 };
 
+/* Stable names for JSON: index by the enum value. */
+static const char *const status_names[] = {
+	[VS_STEP_OK] = "ok", [VS_STEP_FAILED] = "failed", [VS_STEP_TIMEOUT] = "timeout",
+};
+static const char *const phase_names[] = {
+	[VS_PHASE_PLAN] = "plan", [VS_PHASE_ROLLBACK] = "rollback", [VS_PHASE_FALLBACK] = "fallback",
+};
+static const char *const outcome_names[] = {
+	[VS_OUTCOME_DONE] = "done", [VS_OUTCOME_UNCHANGED] = "unchanged",
+	[VS_OUTCOME_NOT_RUN] = "not_run", [VS_OUTCOME_ROLLED_BACK] = "rolled_back",
+	[VS_OUTCOME_STRANDED] = "stranded", [VS_OUTCOME_VANISHED] = "vanished",
+	[VS_OUTCOME_REFUSED] = "refused",
+};
+#define NAME_OF(table, v, fallback) \
+	((unsigned)(v) < sizeof(table) / sizeof(table[0]) ? table[v] : (fallback))
+
 const char *vs_step_status_name(enum vs_step_status s)
 {
-	switch (s) {
-	case VS_STEP_OK:
-		return "ok";
-	case VS_STEP_FAILED:
-		return "failed";
-	case VS_STEP_TIMEOUT:
-		return "timeout";
-	}
-	return "failed";
+	return NAME_OF(status_names, s, "failed");
 }
 
 const char *vs_step_phase_name(enum vs_step_phase p)
 {
-	switch (p) {
-	case VS_PHASE_PLAN:
-		return "plan";
-	case VS_PHASE_ROLLBACK:
-		return "rollback";
-	case VS_PHASE_FALLBACK:
-		return "fallback";
-	}
-	return "plan";
+	return NAME_OF(phase_names, p, "plan");
 }
 
 const char *vs_outcome_name(enum vs_outcome o)
 {
-	switch (o) {
-	case VS_OUTCOME_DONE:
-		return "done";
-	case VS_OUTCOME_UNCHANGED:
-		return "unchanged";
-	case VS_OUTCOME_NOT_RUN:
-		return "not_run";
-	case VS_OUTCOME_ROLLED_BACK:
-		return "rolled_back";
-	case VS_OUTCOME_STRANDED:
-		return "stranded";
-	case VS_OUTCOME_VANISHED:
-		return "vanished";
-	case VS_OUTCOME_REFUSED:
-		return "refused";
-	}
-	return "stranded";
+	return NAME_OF(outcome_names, o, "stranded");
 }
 
 static char *xfmt(struct exec *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -442,45 +426,65 @@ static enum vs_step_status exec_step(struct exec *e, const struct vs_step *s,
 	return o.status;
 }
 
+/*
+ * Fill @s for device @di (strings allocated: vs_step_release()). @value: the
+ * override for VS_STEP_SET_OVERRIDE (NULL clears); the other writes write
+ * the device name. Return: 0 or -ENOMEM.
+ */
+static int make_step(struct exec *e, struct vs_step *s, enum vs_step_action action, int di,
+		     const char *driver, const char *value, const char *reason)
+{
+	const struct vs_plan_device *d = &e->plan->devices[di];
+	const char *bus = vs_bus_name(d->bus);
+	int n = -1;
+
+	memset(s, 0, sizeof(*s));
+	s->action = action;
+	s->dev = di;
+	switch (action) {
+	case VS_STEP_SET_OVERRIDE:
+		n = asprintf(&s->rel, "sys/bus/%s/devices/%s/driver_override", bus, d->name);
+		break;
+	case VS_STEP_UNBIND:
+		n = asprintf(&s->rel, "sys/bus/%s/drivers/%s/unbind", bus, driver);
+		break;
+	case VS_STEP_BIND:
+		n = asprintf(&s->rel, "sys/bus/%s/drivers/%s/bind", bus, driver);
+		break;
+	case VS_STEP_PROBE:
+		n = asprintf(&s->rel, "sys/bus/%s/drivers_probe", bus);
+		break;
+	case VS_STEP_VERIFY:
+		n = asprintf(&s->rel, "sys/bus/%s/devices/%s/driver", bus, d->name);
+		break;
+	case VS_STEP_LOAD_MODULE:
+		break;
+	}
+	if (n < 0)
+		s->rel = NULL;
+	s->path = s->rel ? vs_root_abspath(e->root, s->rel) : NULL;
+	s->value = xdup(e, action == VS_STEP_SET_OVERRIDE ? (value ? value : "\n")
+			  : action == VS_STEP_VERIFY ? NULL : d->name);
+	s->driver = xdup(e, driver);
+	s->reason = xdup(e, reason);
+	if (!s->path || e->oom) {
+		vs_step_release(s);
+		e->oom = true;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* A step made during rollback or fallback. */
 static enum vs_step_status exec_new(struct exec *e, enum vs_step_phase phase,
 				    enum vs_step_action action, int di, const char *driver,
 				    const char *value, const char *reason)
 {
-	const struct vs_plan_device *d = &e->plan->devices[di];
-	const char *bus = vs_bus_name(d->bus);
-	struct vs_step s = { .action = action, .dev = di };
 	enum vs_step_status st;
-	int n = 0;
+	struct vs_step s;
 
-	switch (action) {
-	case VS_STEP_SET_OVERRIDE:
-		n = asprintf(&s.rel, "sys/bus/%s/devices/%s/driver_override", bus, d->name);
-		break;
-	case VS_STEP_UNBIND:
-		n = asprintf(&s.rel, "sys/bus/%s/drivers/%s/unbind", bus, driver);
-		break;
-	case VS_STEP_BIND:
-		n = asprintf(&s.rel, "sys/bus/%s/drivers/%s/bind", bus, driver);
-		break;
-	case VS_STEP_PROBE:
-		n = asprintf(&s.rel, "sys/bus/%s/drivers_probe", bus);
-		break;
-	case VS_STEP_VERIFY:
-		n = asprintf(&s.rel, "sys/bus/%s/devices/%s/driver", bus, d->name);
-		break;
-	case VS_STEP_LOAD_MODULE:
-		break;
-	}
-	if (n < 0 || !s.rel || !(s.path = vs_root_abspath(e->root, s.rel))) {
-		e->oom = true;
-		free(s.rel);
+	if (make_step(e, &s, action, di, driver, value, reason) < 0)
 		return VS_STEP_FAILED;
-	}
-	s.value = xdup(e, action == VS_STEP_SET_OVERRIDE ? (value ? value : "\n")
-			  : action == VS_STEP_VERIFY ? NULL : d->name);
-	s.driver = xdup(e, driver);
-	s.reason = xdup(e, reason);
 	st = exec_step(e, &s, phase);
 	vs_step_release(&s);
 	return st;
@@ -626,53 +630,33 @@ static int precheck(struct exec *e, struct vs_err *err)
 
 /* ---- the end: read back, judge, journal, groups ------------------------------ */
 
-static char *hand_fix(struct exec *e, const struct vs_plan_device *d, const struct devstate *st,
-		      const char *want, const char *want_override, bool want_any)
+static void add_fix(struct exec *e, struct vs_strbuf *sb, enum vs_step_action action, int di,
+		    const char *driver, const char *value)
+{
+	struct vs_step s;
+
+	if (make_step(e, &s, action, di, driver, value, "") < 0)
+		return;
+	vs_strbuf_add(sb, sb->len ? "; " : "");
+	vs_step_shell(sb, &s, e->plan->devices[di].name);
+	vs_step_release(&s);
+}
+
+/* The commands that bring device @di from @st to where it should be. */
+static char *hand_fix(struct exec *e, int di, const struct devstate *st, const char *want,
+		      const char *want_override, bool want_any)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
-	const char *bus = vs_bus_name(d->bus);
-	struct vs_step s = { .dev = -1 };
-	char *v = NULL;
+	char *v;
 
-	if (!vs_streq(st->override, want_override)) {
-		s.action = VS_STEP_SET_OVERRIDE;
-		if (asprintf(&s.rel, "sys/bus/%s/devices/%s/driver_override", bus, d->name) >= 0)
-			s.path = vs_root_abspath(e->root, s.rel);
-		s.value = (char *)(want_override ? want_override : "\n");
-		if (s.path)
-			vs_step_shell(&sb, &s, d->name);
-		free(s.rel);
-		free(s.path);
-		s.rel = s.path = NULL;
-	}
-	if (st->driver && !vs_streq(st->driver, want) && (!want_any || vs_is_vfio_driver(st->driver))) {
-		s.action = VS_STEP_UNBIND;
-		if (asprintf(&s.rel, "sys/bus/%s/drivers/%s/unbind", bus, st->driver) >= 0)
-			s.path = vs_root_abspath(e->root, s.rel);
-		s.value = d->name;
-		if (s.path) {
-			vs_strbuf_add(&sb, sb.len ? "; " : "");
-			vs_step_shell(&sb, &s, d->name);
-		}
-		free(s.rel);
-		free(s.path);
-		s.rel = s.path = NULL;
-	}
-	if (want || want_any) {
-		s.action = want ? VS_STEP_BIND : VS_STEP_PROBE;
-		if ((want ? asprintf(&s.rel, "sys/bus/%s/drivers/%s/bind", bus, want)
-			  : asprintf(&s.rel, "sys/bus/%s/drivers_probe", bus)) < 0)
-			s.rel = NULL;
-		if (s.rel)
-			s.path = vs_root_abspath(e->root, s.rel);
-		s.value = d->name;
-		if (s.path) {
-			vs_strbuf_add(&sb, sb.len ? "; " : "");
-			vs_step_shell(&sb, &s, d->name);
-		}
-		free(s.rel);
-		free(s.path);
-	}
+	if (!vs_streq(st->override, want_override))
+		add_fix(e, &sb, VS_STEP_SET_OVERRIDE, di, want_override, want_override);
+	if (st->driver && !vs_streq(st->driver, want) && (!want_any || vs_is_vfio_driver(st->driver)))
+		add_fix(e, &sb, VS_STEP_UNBIND, di, st->driver, NULL);
+	if (want)
+		add_fix(e, &sb, VS_STEP_BIND, di, want, NULL);
+	else if (want_any)
+		add_fix(e, &sb, VS_STEP_PROBE, di, NULL, NULL);
 	v = vs_strbuf_detach(&sb);
 	if (!v)
 		e->oom = true;
@@ -746,7 +730,7 @@ static void judge(struct exec *e, size_t di, bool op_failed, struct vs_result_de
 	}
 	{
 		char *state = state_sentence(e, d->name, st);
-		char *fix = hand_fix(e, d, st, want, want_override, want_any);
+		char *fix = hand_fix(e, (int)di, st, want, want_override, want_any);
 
 		rd->outcome = VS_OUTCOME_STRANDED;
 		rd->message = xfmt(e, "%s%s%s, but it should be on %s%s%s. To fix it by hand: %s; "

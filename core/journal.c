@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "vfioscope/bind.h"
+#include "diag_priv.h"	/* vs_read_file_at() */
 
 #define JOURNAL_MAX (16u * 1024 * 1024)
 
@@ -114,44 +115,6 @@ static int bus_from_name(const char *s, enum vs_bus *out)
 	return -EINVAL;
 }
 
-/* Read the whole file; the journal may outgrow vs_read_attr()'s 64 KiB. */
-static int read_file_at(int dirfd, const char *rel, char **out, size_t *len_out)
-{
-	struct vs_strbuf sb = VS_STRBUF_INIT;
-	char chunk[4096];
-	ssize_t n;
-	int fd;
-
-	*out = NULL;
-	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	vs_strbuf_add(&sb, "");
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			close(fd);
-			vs_strbuf_release(&sb);
-			return (int)n;
-		}
-		if (n == 0)
-			break;
-		if (sb.len + (size_t)n > JOURNAL_MAX) {
-			close(fd);
-			vs_strbuf_release(&sb);
-			return -EFBIG;
-		}
-		vs_strbuf_addn(&sb, chunk, (size_t)n);
-	}
-	close(fd);
-	*len_out = sb.len;
-	*out = vs_strbuf_detach(&sb);
-	return *out ? 0 : -ENOMEM;
-}
-
 static const char *json_str(struct json_object *o, const char *key, bool *bad)
 {
 	struct json_object *v;
@@ -205,14 +168,14 @@ int vs_journal_read(const struct vs_root *root, struct vs_journal **out, struct 
 	struct json_object *top;
 	struct vs_journal *j;
 	char *text, *abs;
-	size_t len = 0;
 	int r;
 
 	*out = NULL;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return vs_err_set(err, -ENOMEM, "out of memory");
-	r = read_file_at(root->fd, VS_JOURNAL_FILE, &text, &len);
+	/* the journal may outgrow vs_read_attr()'s 64 KiB */
+	r = vs_read_file_at(root, VS_JOURNAL_FILE, JOURNAL_MAX, &text);
 	if (r == -ENOENT) {
 		*out = j;
 		return 0;
@@ -224,7 +187,7 @@ int vs_journal_read(const struct vs_root *root, struct vs_journal **out, struct 
 		goto fail;
 	}
 	tok = json_tokener_new();
-	top = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
+	top = tok ? json_tokener_parse_ex(tok, text, (int)strlen(text)) : NULL;
 	if (!top) {
 		r = vs_err_set(err, -EBADMSG,
 			       "the journal %s is not valid JSON (%s); move it away to bind again, "

@@ -17,12 +17,7 @@ expect_driver pci "$WIFI" ath10k_pci
 expect_journal "pci/$WIFI ath10k_pci -;pci/$TPU - -"
 vs restore --all
 expect_rc 0
-expect_driver pci "$WIFI" ath10k_pci
-expect_driver pci "$TPU" none
-expect_override pci "$WIFI" "(null)"
-expect_override pci "$TPU" "(null)"
-expect_journal ""
-no_driverless
+ten64_restored
 
 # Killed between unbind and probe: the device is on no driver.
 fresh ten64.fx "kill after unbind"
@@ -49,13 +44,7 @@ expect_override pci "$TPU" vfio-pci
 expect_journal "pci/$WIFI ath10k_pci -;pci/$TPU - -"
 vs restore --group "$TPU"
 expect_rc 0
-expect_driver pci "$WIFI" ath10k_pci
-expect_driver pci "$TPU" none
-expect_override pci "$WIFI" "(null)"
-expect_override pci "$TPU" "(null)"
-[ ! -e "$R/dev/vfio/2" ] || fail "dev/vfio/2 left behind"
-expect_journal ""
-no_driverless
+ten64_restored
 
 # A bind run again after a crash, instead of a restore, keeps the journal's
 # older entry: restore still gives the device back to ath10k_pci, not to the

@@ -151,3 +151,14 @@ json_get() {
 	"$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
 		"$TMP/out" "$1"
 }
+
+# ten64_restored: the Ten64's group 2 as the fixture has it, nothing journaled
+ten64_restored() {
+	expect_driver pci 0001:03:00.0 ath10k_pci
+	expect_driver pci 0001:04:00.0 none
+	expect_override pci 0001:03:00.0 "(null)"
+	expect_override pci 0001:04:00.0 "(null)"
+	[ ! -e "$R/dev/vfio/2" ] || fail "dev/vfio/2 left behind"
+	expect_journal ""
+	no_driverless
+}

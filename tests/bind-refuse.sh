@@ -184,6 +184,23 @@ vs restore --all
 expect_rc 0
 expect_out "nothing to do"
 
+# Other buses take the same steps with their own vfio driver.
+fresh bind-basic.fx "platform and AMBA"
+vs bind e6055400.gpio 9000000.pl011
+expect_rc 0
+expect_driver platform e6055400.gpio vfio-platform
+expect_driver amba 9000000.pl011 vfio-amba
+expect_override amba 9000000.pl011 vfio-amba
+[ -e "$R/dev/vfio/20" ] && [ -e "$R/dev/vfio/22" ] || fail "no /dev/vfio node"
+expect_journal "amba/9000000.pl011 uart-pl011 -;platform/e6055400.gpio gpio_rcar -"
+vs restore --all
+expect_rc 0
+expect_driver platform e6055400.gpio gpio_rcar
+expect_driver amba 9000000.pl011 uart-pl011
+expect_override amba 9000000.pl011 "(null)"
+expect_journal ""
+no_driverless
+
 # A platform device with a hostile name: in the script it stays one quoted
 # word (the $(touch PWNED) never runs), the script binds it, restore undoes it.
 fresh bind-basic.fx "hostile name"

@@ -227,6 +227,78 @@ static void test_holders(void)
 	vs_root_free(root);
 }
 
+/* A plan made, then the system changed: nothing may be written. */
+static void test_stale_plan(void)
+{
+	const char *src = getenv("top_srcdir"), *py = getenv("PYTHON3");
+	struct vs_scan_opts so = { .sysroot = NULL, .what = VS_SCAN_CONFIG | VS_SCAN_ATTRS |
+				   VS_SCAN_PLATFORM };
+	struct vs_bind_opts opts = { .timeout_ms = 2000 };
+	const struct vs_device *dev, *bridge;
+	struct vs_err err = VS_ERR_INIT;
+	struct vs_topology *topo = NULL;
+	struct vs_bind_result *res = NULL;
+	struct vs_plan *plan = NULL;
+	char *fx;
+	int r;
+
+	if (!src) {
+		fprintf(stderr, "top_srcdir is not set: stale-plan test skipped\n");
+		return;
+	}
+	if (asprintf(&fx, "%s/ten64", tmpdir) < 0)
+		exit(99);
+	sh("'%s' '%s/tests/fixtures/mkfixture.py' '%s/tests/fixtures/ten64.fx' '%s' >/dev/null",
+	   py ? py : "python3", src, src, fx);
+	so.sysroot = fx;
+	CHECK(vs_topology_scan(&so, &topo, &err) == 0, "scan: %s", vs_err_msg(&err));
+	if (!topo)
+		goto out;
+	dev = vs_topology_find(topo, "0001:03:00.0");
+	bridge = vs_topology_find(topo, "0001:02:01.0");
+	CHECK(dev && bridge, "devices found");
+	if (!dev || !bridge)
+		goto out;
+
+	CHECK(vs_bind_plan(topo, &dev, 1, &opts, &plan, &err) == 0 && plan->n_refused == 0,
+	      "plan");
+	sh("printf 'pci-stub\\n' > '%s/sys/bus/pci/devices/0001:03:00.0/driver_override'", fx);
+	r = vs_plan_execute(topo, plan, &opts, &res, &err);
+	CHECK(r == -EAGAIN && !res, "stale plan runs: %d", r);
+	CHECK(strstr(vs_err_msg(&err), "0001:03:00.0 changed since the plan was made (now on "
+		     "ath10k_pci, override pci-stub)"), "message: %s", vs_err_msg(&err));
+	vs_err_release(&err);
+	vs_plan_free(plan);
+	plan = NULL;
+
+	CHECK(vs_bind_plan(topo, &bridge, 1, &opts, &plan, &err) == 0 && plan->n_refused == 1 &&
+	      vs_streq(plan->refused[0].code, "bridge") && plan->n_steps == 0, "bridge refused");
+	r = vs_plan_execute(topo, plan, &opts, &res, &err);
+	CHECK(r == -ECANCELED && !res, "a refused bind runs: %d", r);
+	vs_err_release(&err);
+	vs_plan_free(plan);
+	plan = NULL;
+
+	opts.all = true;
+	CHECK(vs_restore_plan(topo, NULL, 0, &opts, &plan, &err) == 0 && plan->n_devices == 0,
+	      "restore --all with no journal plans nothing");
+	CHECK(vs_plan_execute(topo, plan, &opts, &res, &err) == 0 && res && res->ok &&
+	      res->n_steps == 0, "an empty restore succeeds");
+	{
+		char *j = NULL;
+
+		if (asprintf(&j, "%s/%s", fx, VS_JOURNAL_FILE) >= 0)
+			CHECK(access(j, F_OK) < 0, "no journal was written");
+		free(j);
+	}
+out:
+	vs_bind_result_free(res);
+	vs_plan_free(plan);
+	vs_topology_free(topo);
+	vs_err_release(&err);
+	free(fx);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/vfioscope-bind-unit.XXXXXX";
@@ -238,6 +310,7 @@ int main(void)
 	test_journal();
 	test_shell();
 	test_holders();
+	test_stale_plan();
 	sh("rm -rf %s", tmpdir);
 	if (failures)
 		fprintf(stderr, "bind-unit: %d failures\n", failures);

@@ -213,6 +213,25 @@ static struct json_object *jstate(const char *driver, const char *override)
 	return o;
 }
 
+/* One device; takes the references of @before, @target and @after. */
+static struct json_object *jdevice(const char *name, enum vs_bus bus, int group,
+				   struct json_object *before, struct json_object *target,
+				   struct json_object *after, const char *outcome,
+				   const char *message)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", jstr(name));
+	json_object_object_add(o, "bus", json_object_new_string(vs_bus_name(bus)));
+	json_object_object_add(o, "iommu_group", group >= 0 ? json_object_new_int(group) : NULL);
+	json_object_object_add(o, "before", before);
+	json_object_object_add(o, "target", target);
+	json_object_object_add(o, "after", after);
+	json_object_object_add(o, "outcome", json_object_new_string(outcome));
+	json_object_object_add(o, "message", jstr(message));
+	return o;
+}
+
 static struct json_object *jstep(const struct vs_step *s, const char *device)
 {
 	struct json_object *o = json_object_new_object();
@@ -288,38 +307,23 @@ static struct json_object *json_report(struct vs_cli *cli, const struct vs_plan 
 	for (i = 0; i < plan->n_devices; i++) {
 		const struct vs_plan_device *pd = &plan->devices[i];
 		const struct vs_result_device *rd = res && i < res->n_devices ? &res->devices[i] : NULL;
-		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "name", jstr(pd->name));
-		json_object_object_add(o, "bus", json_object_new_string(vs_bus_name(pd->bus)));
-		json_object_object_add(o, "iommu_group",
-				       pd->group >= 0 ? json_object_new_int(pd->group) : NULL);
-		json_object_object_add(o, "before", jstate(pd->driver, pd->override));
-		json_object_object_add(o, "target", pd->target_any ? json_object_new_string("any")
-						    : jstate(pd->target, pd->target_override));
-		json_object_object_add(o, "after", rd ? jstate(rd->driver_after, rd->override_after)
-						   : NULL);
-		json_object_object_add(o, "outcome",
-				       rd ? json_object_new_string(vs_outcome_name(rd->outcome))
-					  : json_object_new_string(pd->nothing_to_do ? "unchanged"
-									     : "planned"));
-		json_object_object_add(o, "message", rd ? jstr(rd->message) : NULL);
-		json_object_array_add(devs, o);
+		json_object_array_add(devs, jdevice(pd->name, pd->bus, pd->group,
+			jstate(pd->driver, pd->override),
+			pd->target_any ? json_object_new_string("any")
+				       : jstate(pd->target, pd->target_override),
+			rd ? jstate(rd->driver_after, rd->override_after) : NULL,
+			rd ? vs_outcome_name(rd->outcome) : pd->nothing_to_do ? "unchanged" : "planned",
+			rd ? rd->message : NULL));
 	}
+	/* a restore's refused devices follow the plan's in the result */
 	for (i = plan->n_devices; res && i < res->n_devices; i++) {
 		const struct vs_result_device *rd = &res->devices[i];
-		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "name", jstr(rd->name));
-		json_object_object_add(o, "bus", json_object_new_string(vs_bus_name(rd->bus)));
-		json_object_object_add(o, "iommu_group",
-				       rd->group >= 0 ? json_object_new_int(rd->group) : NULL);
-		json_object_object_add(o, "before", jstate(rd->driver_before, rd->override_before));
-		json_object_object_add(o, "target", NULL);
-		json_object_object_add(o, "after", jstate(rd->driver_after, rd->override_after));
-		json_object_object_add(o, "outcome", json_object_new_string(vs_outcome_name(rd->outcome)));
-		json_object_object_add(o, "message", jstr(rd->message));
-		json_object_array_add(devs, o);
+		json_object_array_add(devs, jdevice(rd->name, rd->bus, rd->group,
+			jstate(rd->driver_before, rd->override_before), NULL,
+			jstate(rd->driver_after, rd->override_after),
+			vs_outcome_name(rd->outcome), rd->message));
 	}
 	json_object_object_add(top, "devices", devs);
 
