@@ -342,7 +342,7 @@ static int dump_screen(const struct vs_tui *t, const char *name, bool attrs, str
 /*
  * One line of a key script: key names of the table separated by blanks, or
  * a directive: ":dump NAME", ":dump-attrs NAME", ":type TEXT",
- * ":resize COLSxLINES". '#' starts a comment line.
+ * ":resize COLSxLINES", ":shell COMMAND". '#' starts a comment line.
  */
 static int script_line(struct vs_tui *t, char *line, bool *quit, struct vs_err *err)
 {
@@ -372,6 +372,15 @@ static int script_line(struct vs_tui *t, char *line, bool *quit, struct vs_err *
 					return 0;
 				}
 			}
+			return 0;
+		}
+		/* Change the system under the running program (a rebind, an
+		 * unplug), as another tool would. */
+		if (!strcmp(line, ":shell")) {
+			int st = system(arg);
+
+			if (st != 0)
+				return vs_err_set(err, -ECHILD, ":shell %s: exit status %d", arg, st);
 			return 0;
 		}
 		if (!strcmp(line, ":resize")) {
