@@ -393,13 +393,9 @@ static void plan_bind_device(struct builder *b, const struct vs_device *dev, boo
 				 "they stay on pcieport or on no driver, which keeps a group viable",
 				 dev->name, dev->pci ? dev->pci->header_layout : 1);
 		} else {
+			/* one on a DMA-API driver (shpchp) shows in the group's blockers */
 			add_note(b, &b->plan->skipped, &b->plan->n_skipped, dev->name, "bridge",
 				 "bridge: stays on %s", dev->driver ? dev->driver : "no driver");
-			if (!vs_driver_managed_dma(dev->driver))
-				add_warning(b, "group %d will not be viable: bridge %s is on %s, which "
-					    "uses the DMA API (unbind it: echo %s > /sys/bus/pci/drivers/%s/unbind)",
-					    dev->iommu_group, dev->name, dev->driver, dev->name,
-					    dev->driver);
 		}
 		return;
 	}

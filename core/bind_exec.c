@@ -409,11 +409,20 @@ static enum vs_step_status exec_step(struct exec *e, const struct vs_step *s,
 			o.message = xfmt(e, "%s is gone from /sys/bus/%s/devices: it disappeared "
 					 "from the bus", device, vs_bus_name(e->plan->devices[s->dev].bus));
 		} else if (!vs_streq(found, s->driver)) {
+			const struct vs_step_result *prev = e->res->n_steps
+				? &e->res->steps[e->res->n_steps - 1] : NULL;
+			bool probed_ok = prev && prev->step.dev == s->dev &&
+					 prev->status == VS_STEP_OK &&
+					 (prev->step.action == VS_STEP_PROBE ||
+					  prev->step.action == VS_STEP_BIND);
+
 			o.status = VS_STEP_FAILED;
-			if (!found)
-				o.message = xfmt(e, "%s is on no driver, not on %s: the probe reported "
-						 "success but %s did not take it (the kernel log says "
+			if (!found && s->driver && probed_ok)
+				o.message = xfmt(e, "%s is on no driver, not on %s: the kernel took the "
+						 "write but %s did not bind it (the kernel log says "
 						 "why: dmesg | tail)", device, s->driver, s->driver);
+			else if (!found)
+				o.message = xfmt(e, "%s is on no driver, not on %s", device, s->driver);
 			else
 				o.message = xfmt(e, "%s is on %s, not on %s", device, found,
 						 s->driver ? s->driver : "no driver");
@@ -574,13 +583,11 @@ out:
 
 /* ---- checks before the first write ------------------------------------------- */
 
-static int precheck(struct exec *e, struct vs_err *err)
+/* Under --sysroot nothing is ever run: a missing vfio driver stops the plan. */
+static int check_drivers(struct exec *e, struct vs_err *err)
 {
 	const struct vs_plan *p = e->plan;
-	struct vs_vfio_holders *h = NULL;
-	struct devstate st;
 	size_t i;
-	int r = 0;
 
 	for (i = 0; i < p->n_steps; i++) {
 		const struct vs_step *s = &p->steps[i];
@@ -593,13 +600,24 @@ static int precheck(struct exec *e, struct vs_err *err)
 					  "module on that system; nothing was changed", s->value,
 					  e->root->path, s->rel, s->value);
 	}
+	return 0;
+}
+
+/* The devices are as the plan saw them, and no process holds them now. */
+static int check_devices(struct exec *e, struct vs_err *err)
+{
+	const struct vs_plan *p = e->plan;
+	struct vs_vfio_holders *h = NULL;
+	struct devstate st;
+	size_t i;
+	int r = 0;
+
 	if (vs_vfio_holders_scan(e->root, &h) < 0)
 		return vs_err_set(err, -ENOMEM, "out of memory");
 	for (i = 0; r == 0 && i < p->n_devices; i++) {
 		const struct vs_plan_device *d = &p->devices[i];
 		const struct vs_device *dev = vs_topology_find(e->topo, d->name);
 		const struct vs_vfio_holder *hd;
-
 		bool drivers_change = false;
 		size_t k;
 
@@ -703,7 +721,10 @@ static void judge(struct exec *e, size_t di, bool op_failed, struct vs_result_de
 	}
 	if (bind && op_failed && !e->touched[di]) {
 		rd->outcome = VS_OUTCOME_NOT_RUN;
-		rd->message = xfmt(e, "not changed: the bind stopped at an earlier failure");
+		rd->message = e->first_failed >= 0
+			? xfmt(e, "not changed: the bind stopped when %s failed",
+			       e->plan->devices[e->first_failed].name)
+			: xfmt(e, "not changed: the bind stopped at an earlier failure");
 		return;
 	}
 	if (want_any)
@@ -815,7 +836,8 @@ static void finish(struct exec *e, bool op_failed, struct vs_journal *j, bool *a
 		e->oom = true;
 		return;
 	}
-	res->ok = !op_failed;
+	/* a restore that recovered from a failed step still ended where asked */
+	res->ok = p->op == VS_OP_RESTORE || !op_failed;
 	for (i = 0; i < p->n_devices; i++) {
 		const struct vs_plan_device *d = &p->devices[i];
 		struct vs_result_device *rd = &res->devices[res->n_devices++];
@@ -958,13 +980,17 @@ int vs_plan_execute(const struct vs_topology *topo, const struct vs_plan *plan,
 		return vs_err_set(err, -ECANCELED, "%s: %s%s; nothing was changed",
 				  plan->refused[0].name, plan->refused[0].reason,
 				  plan->n_refused > 1 ? " (and more refusals)" : "");
-	r = precheck(&e, err);
+	r = check_drivers(&e, err);
 	if (r < 0)
 		return r;
+	/* under the lock, so that another vfioscope cannot change a device between
+	 * the check and the first write */
 	lockfd = vs_journal_lock(e.root, err);
 	if (lockfd < 0)
 		return lockfd;
-	r = vs_journal_read(e.root, &j, err);
+	r = check_devices(&e, err);
+	if (r == 0)
+		r = vs_journal_read(e.root, &j, err);
 	e.res = calloc(1, sizeof(*e.res));
 	e.touched = calloc(plan->n_devices + 1, sizeof(bool));
 	e.fail_msg = calloc(plan->n_devices + 1, sizeof(char *));

@@ -54,7 +54,7 @@ done
 fresh ten64.fx "probe binds nothing"
 vs_faults probe:nobind bind "$WIFI"
 expect_rc 1
-expect_err "$WIFI is on no driver, not on vfio-pci: the probe reported success"
+expect_err "$WIFI is on no driver, not on vfio-pci: the kernel took the write but vfio-pci did not bind it"
 expect_driver pci "$WIFI" ath10k_pci
 expect_journal ""
 no_driverless
@@ -103,6 +103,17 @@ expect_rc 0
 expect_driver pci "$WIFI" ath10k_pci
 expect_journal ""
 no_driverless
+
+# Faults while restoring: the device's recovery (fallback) finishes the job.
+for f in override:EBUSY unbind:EBUSY unbind:ENODEV probe:EINVAL probe:nobind; do
+	fresh ten64.fx "restore with $f"
+	vs bind --group "$WIFI"
+	expect_rc 0
+	vs_faults "$f" restore --all
+	expect_rc 0
+	expect_out "(fallback)"
+	ten64_restored
+done
 
 # A write that blocks in the kernel: the step times out, the caller does not
 # hang, and the device is rolled back.

@@ -174,10 +174,13 @@ static void print_result(struct vs_cli *cli, const struct vs_plan *plan,
 			vs_cli_term(cli, or_none(d->driver_before)),
 			vs_cli_term(cli, or_none(d->driver_after)),
 			vs_outcome_name(d->outcome));
-		if (d->message && (d->outcome == VS_OUTCOME_DONE || d->outcome == VS_OUTCOME_UNCHANGED))
-			fprintf(cli->out, "  %s\n", vs_cli_term(cli, d->message));
-		else if (d->message && d->outcome != VS_OUTCOME_REFUSED)	/* printed before */
+		if (!d->message || d->outcome == VS_OUTCOME_REFUSED)	/* refusals: printed before */
+			continue;
+		if (d->outcome == VS_OUTCOME_STRANDED || d->outcome == VS_OUTCOME_VANISHED ||
+		    d->outcome == VS_OUTCOME_ROLLED_BACK)
 			say_err(cli, "", d->message);
+		else
+			fprintf(cli->out, "  %s\n", vs_cli_term(cli, d->message));
 	}
 	for (i = 0; i < plan->n_skipped; i++)
 		fprintf(cli->out, "%s: left alone: %s\n", vs_cli_term(cli, plan->skipped[i].name),

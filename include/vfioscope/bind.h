@@ -344,6 +344,9 @@ int vs_bind_check_privilege(const struct vs_root *root, uid_t euid, struct vs_er
  * run (-ENOENT); another vfioscope holds the lock (-EBUSY); a device
  * changed since the plan was made or a process now holds its /dev/vfio/N
  * (-EAGAIN); the journal cannot be written (-errno).
+ * Each write runs in a forked child that the caller's SIGCHLD disposition
+ * must let it reap (do not set SIGCHLD to SIG_IGN); a module load runs
+ * `modprobe` the same way, on the live system only.
  * Return: 0 when the plan ran (@out says whether it succeeded), or the
  * negative errno above with a sentence in @err and @out NULL.
  */
