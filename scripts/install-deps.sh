@@ -14,7 +14,7 @@ PACKAGES="
 	pciutils pci.ids device-tree-compiler python3
 	hyperfine time tmux util-linux
 	qemu-system-x86 qemu-system-arm seabios ipxe-qemu
-	busybox-static cpio kmod
+	busybox-static cpio kmod strace
 "
 
 missing=

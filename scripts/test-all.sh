@@ -24,10 +24,16 @@ cd build-check
 step ../configure --enable-werror --enable-sanitizers -q
 step make -j2
 step make -j2 check
-if grep -q '^check-vm:' Makefile 2>/dev/null; then
-	step make check-vm
-fi
 step make -j2 distcheck
+cd "$top"
+
+# The real-kernel suite boots a guest under TCG: it runs a plain build, since
+# sanitizers would only slow the emulated guest down.
+mkdir -p build-vm
+cd build-vm
+step ../configure --enable-werror -q
+step make -j2
+step make check-vm
 cd "$top"
 
 # Count the results of every suite: automake's .trs files and the VM's TAP.
@@ -37,9 +43,12 @@ if [ -n "$trs" ]; then
 	pass=$(cat $trs | grep -c '^:test-result: PASS')
 	fail=$(cat $trs | grep -Ec '^:test-result: (FAIL|ERROR|XPASS)')
 fi
-if [ -f build-check/tests/vm/vm.tap ]; then
-	pass=$((pass + $(grep -c '^ok ' build-check/tests/vm/vm.tap)))
-	fail=$((fail + $(grep -c '^not ok ' build-check/tests/vm/vm.tap)))
+if [ -f build-vm/tests/vm/tap.log ]; then
+	pass=$((pass + $(grep -c '^ok ' build-vm/tests/vm/tap.log)))
+	fail=$((fail + $(grep -c '^not ok ' build-vm/tests/vm/tap.log)))
+else
+	fail=$((fail + 1))
+	echo "=== the VM suite left no TAP"
 fi
 [ "$fail" -eq 0 ] || status=1
 echo "tests: $pass passed, $fail failed"

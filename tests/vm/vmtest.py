@@ -47,8 +47,8 @@ What the guest proves (tests/vm/guest.py, one TAP line per check):
 Run it with `make check-vm`. Needs the Debian packages qemu-system-x86,
 busybox-static, pciutils, tmux, strace (scripts/install-deps.sh) and apt's
 `apt-get download` (network access to the Debian archive the first time).
-The build and source directories must not be under /tmp or /run (the guest
-mounts its own there). Timing on 2 cores: see vm.am.
+The guest mounts its own tmpfs on /tmp and /run; a build or source directory
+below them (a clone in /tmp, as CI makes) is bind-mounted back over it. Timing on 2 cores: see vm.am.
 
 Topology (guest view; groups are resolved through sysfs, never by number):
   00:04.0 root port (ACS)            -> 01:00.0 e1000e
@@ -278,6 +278,18 @@ def guest_python():
     raise HarnessError("/usr/bin/python3 not found: install the Debian package python3")
 
 
+def keep_outermost(paths):
+    """The paths of the build under /tmp or /run, none inside another.
+
+    The guest mounts its own tmpfs on /tmp and /run; /init bind-mounts these
+    back over it so that a clone in /tmp (as CI makes) stays visible."""
+    out = []
+    for p in sorted(set(paths)):
+        if not any(p == q or p.startswith(q + "/") for q in out):
+            out.append(p)
+    return out
+
+
 def build_initramfs(path, moddir, settings):
     here = os.path.dirname(os.path.abspath(__file__))
     busybox = need_tool("busybox", "busybox-static")
@@ -361,13 +373,16 @@ def main():
     try:
         qemu = need_tool("qemu-system-x86_64", "qemu-system-x86")
         need_tool("timeout", "coreutils")
-        for path in (args.vfioscope, args.srcdir, args.helper_dir):
+        keep = []
+        for path in (os.path.dirname(args.vfioscope), args.srcdir, args.helper_dir):
             if not os.path.isabs(path) or not os.path.exists(path):
                 raise HarnessError("%s: not an existing absolute path" % path)
             real = os.path.realpath(path)
             if real.startswith(("/tmp/", "/run/")):
-                raise HarnessError("%s is under /tmp or /run, which the guest covers with "
-                                   "its own tmpfs: build elsewhere" % real)
+                if ":" in real or "\n" in real:
+                    raise HarnessError("%s: a build under /tmp or /run must not have "
+                                       "':' or a newline in its path" % real)
+                keep.append(real)
         os.makedirs(args.workdir, exist_ok=True)
         kdir = fetch_kernel(cache_dir())
         vmlinuz, moddir = kernel_files(kdir)
@@ -380,6 +395,7 @@ def main():
             "VS_HELPER_DIR": os.path.abspath(args.helper_dir),
             "VS_ONLY": args.only,
             "VS_KERNEL": os.path.basename(vmlinuz),
+            "VS_KEEP": ":".join(keep_outermost(keep)),
         }
         load = build_initramfs(initrd, moddir, settings)
         log("initramfs with %d modules ready after %.1f s" % (len(load), time.monotonic() - t0))
