@@ -630,6 +630,11 @@ void vs_diag_free(struct vs_diag *d)
 	free(d);
 }
 
+const struct vs_dt *vs_diag_dt(const struct vs_diag *d)
+{
+	return d->dt;
+}
+
 const struct vs_hostcrit_list *vs_diag_hostcrit(const struct vs_diag *d)
 {
 	return d->hc;

@@ -225,6 +225,13 @@ int vs_diag_new(const struct vs_topology *topo, struct vs_diag **out, struct vs_
 /** vs_diag_free() - accepts NULL. */
 void vs_diag_free(struct vs_diag *diag);
 
+/**
+ * vs_diag_dt() - the device tree read with the diagnosis (borrowed, valid
+ * until vs_diag_free()); NULL on systems without one or when it could not
+ * be parsed.
+ */
+const struct vs_dt *vs_diag_dt(const struct vs_diag *diag);
+
 /** vs_diag_hostcrit() - the host-critical verdicts (borrowed). */
 const struct vs_hostcrit_list *vs_diag_hostcrit(const struct vs_diag *diag);
 
