@@ -228,7 +228,7 @@ void vs_tui_selection_text(struct vs_tui *t, struct vs_tui_text *out);
 /* tui-platform.c */
 void vs_tui_platform_text(struct vs_tui *t, const struct vs_device *dev, bool full,
 			  struct vs_tui_text *out);
-void vs_tui_findings_text(struct vs_tui *t, const struct vs_device *dev, bool fixes,
+void vs_tui_findings_text(struct vs_tui *t, const struct vs_device *dev, bool detail,
 			  struct vs_tui_text *out);
 
 /* tui-clip.c */

@@ -159,7 +159,8 @@ static void fslmc_text(struct vs_tui *t, const struct vs_device *dev, struct vs_
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 
-	if (dev->mc && dev->mc->container && dev->mc->container != dev) {
+	/* a DPRC is its own container (fsl_mc_cont_dev()), nested or not */
+	if (dev->mc && dev->mc->container && !vs_streq(dev->mc->obj_type, "dprc")) {
 		vs_tui_text_add(out, VS_STYLE_NORMAL, "Object of container %s: it goes with the container",
 				t->devs[dev->mc->container->index].name);
 		return;
@@ -173,33 +174,56 @@ static void fslmc_text(struct vs_tui *t, const struct vs_device *dev, struct vs_
 	vs_strbuf_release(&sb);
 }
 
-void vs_tui_findings_text(struct vs_tui *t, const struct vs_device *dev, bool fixes,
+/* "1 blocker (ARM_RESET_REQUIRED)" for one severity; nothing when none. */
+static void add_severity(struct vs_strbuf *sb, const struct vs_arm_findings *f,
+			 enum vs_arm_severity sev, const char *one, const char *many)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		n += f->items[i].severity == sev;
+	if (!n)
+		return;
+	vs_strbuf_addf(sb, "%s%zu %s (", sb->len ? "; " : "", n, n == 1 ? one : many);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->items[i].severity == sev)
+			vs_strbuf_addf(sb, "%s%s", k++ ? ", " : "", f->items[i].code);
+	vs_strbuf_add(sb, ")");
+}
+
+void vs_tui_findings_text(struct vs_tui *t, const struct vs_device *dev, bool detail,
 			  struct vs_tui_text *out)
 {
 	const struct vs_explain *ex = vs_tui_explain(t, dev);
-	size_t n_block = 0, n_warn = 0;
+	const struct vs_arm_findings *f = ex ? &ex->findings : NULL;
+	struct vs_strbuf sb = VS_STRBUF_INIT;
+	bool block = false, warn = false;
 
-	if (!ex || !ex->findings.n)
+	if (!f || !f->n)
 		return;
-	for (size_t i = 0; i < ex->findings.n; i++) {
-		n_block += ex->findings.items[i].severity == VS_ARM_BLOCK;
-		n_warn += ex->findings.items[i].severity == VS_ARM_WARN;
+	for (size_t i = 0; i < f->n; i++) {
+		block |= f->items[i].severity == VS_ARM_BLOCK;
+		warn |= f->items[i].severity == VS_ARM_WARN;
 	}
-	vs_tui_text_add(out, n_block ? VS_STYLE_BAD : n_warn ? VS_STYLE_WARN : VS_STYLE_HEAD,
-			"ARM readiness: %zu blocker%s, %zu warning%s", n_block, n_block == 1 ? "" : "s",
-			n_warn, n_warn == 1 ? "" : "s");
-	for (size_t i = 0; i < ex->findings.n; i++) {
-		const struct vs_arm_finding *f = &ex->findings.items[i];
+	add_severity(&sb, f, VS_ARM_BLOCK, "blocker", "blockers");
+	add_severity(&sb, f, VS_ARM_WARN, "warning", "warnings");
+	add_severity(&sb, f, VS_ARM_INFO, "note", "notes");
+	vs_tui_text_add(out, block ? VS_STYLE_BAD : warn ? VS_STYLE_WARN : VS_STYLE_HEAD,
+			"ARM readiness: %s%s", vs_strbuf_cstr(&sb), detail ? "" : "; e explains");
+	vs_tui_text_hang(out, 4);
+	vs_strbuf_release(&sb);
+	for (size_t i = 0; detail && i < f->n; i++) {
+		const struct vs_arm_finding *a = &f->items[i];
 		struct vs_strbuf lead = VS_STRBUF_INIT;
 
-		vs_strbuf_addf(&lead, "  %s %s%s%s: ", vs_arm_severity_name(f->severity), f->code,
-			       f->subject[0] ? " " : "", f->subject);
-		vs_tui_text_add_sys(out, f->severity == VS_ARM_BLOCK ? VS_STYLE_BAD :
-				    f->severity == VS_ARM_WARN ? VS_STYLE_WARN : VS_STYLE_NORMAL,
-				    t->utf8, vs_strbuf_cstr(&lead), f->text);
+		vs_strbuf_addf(&lead, "  %s %s%s%s: ", vs_arm_severity_name(a->severity), a->code,
+			       a->subject[0] ? " " : "", a->subject);
+		vs_tui_text_add_sys(out, a->severity == VS_ARM_BLOCK ? VS_STYLE_BAD :
+				    a->severity == VS_ARM_WARN ? VS_STYLE_WARN : VS_STYLE_NORMAL,
+				    t->utf8, vs_strbuf_cstr(&lead), a->text);
 		vs_tui_text_hang(out, 4);
-		if (fixes && f->fix) {
-			vs_tui_text_add_sys(out, VS_STYLE_NORMAL, t->utf8, "    fix: ", f->fix);
+		if (a->fix) {
+			vs_tui_text_add_sys(out, VS_STYLE_NORMAL, t->utf8, "    fix: ", a->fix);
 			vs_tui_text_hang(out, 9);
 		}
 		vs_strbuf_release(&lead);
@@ -223,7 +247,7 @@ void vs_tui_platform_text(struct vs_tui *t, const struct vs_device *dev, bool fu
 	} else {
 		vs_tui_text_add(out, VS_STYLE_WARN, "No IOMMU group: only vfio's no-IOMMU mode could take it");
 	}
-	/* The pane leads with the verdict; the explain window lists it with the fixes. */
+	/* The pane: the verdict in one line; the explain window lists each with its fix. */
 	if (!full)
 		vs_tui_findings_text(t, dev, false, out);
 	if (dev->bus == VS_BUS_FSL_MC)
