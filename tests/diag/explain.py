@@ -203,15 +203,20 @@ def codes(findings):
     return {(f['code'], f['severity'], f['subject']) for f in findings}
 
 
+def expect_findings(ex, label, wants):
+    """Each (code, severity, subject) of WANTS is among EX's findings."""
+    fc = codes(ex['findings'])
+    for want in wants:
+        check(want in fc, f'{label}: finding {want}')
+
+
 r = build('arm-rcar.fx')
 ex = explain(r, 'e6055400.gpio')
 eq(ex['group'], None, 'R-Car GPIO has no group')
-fc = codes(ex['findings'])
-for want in [('ARM_NO_VFIO_PLATFORM', 'blocker', 'kernel'),
-             ('ARM_NOIOMMU', 'blocker', 'e6055400.gpio'),
-             ('ARM_NOIOMMU_UNAVAILABLE', 'blocker', 'e6055400.gpio'),
-             ('ARM_RESET_REQUIRED', 'blocker', 'e6055400.gpio')]:
-    check(want in fc, f'R-Car explain: finding {want}')
+expect_findings(ex, 'R-Car explain', [('ARM_NO_VFIO_PLATFORM', 'blocker', 'kernel'),
+                                      ('ARM_NOIOMMU', 'blocker', 'e6055400.gpio'),
+                                      ('ARM_NOIOMMU_UNAVAILABLE', 'blocker', 'e6055400.gpio'),
+                                      ('ARM_RESET_REQUIRED', 'blocker', 'e6055400.gpio')])
 noiommu = [f for f in ex['findings'] if f['code'] == 'ARM_NOIOMMU'][0]
 check('taints the kernel' in noiommu['text'] and 'no isolation' in noiommu['text'] and
       'QEMU 7.2' in noiommu['text'], 'R-Car: no-IOMMU mode taints, isolates nothing, QEMU 7.2 refused it')
@@ -225,19 +230,18 @@ check('Why each member is there' not in out, 'R-Car text: no empty member sectio
 r = build('arm-imx8qm.fx')
 ex = explain(r, '5b040000.ethernet')
 eq(ex['group'], 1, 'i.MX 8QM fec1 group')
-fc = codes(ex['findings'])
-for want in [('ARM_GROUP_SHARED', 'warning', '5b040000.ethernet'),
-             ('ARM_RESET_REQUIRED', 'blocker', '5b040000.ethernet'),
-             ('ARM_MSI_UNSAFE', 'warning', '5b040000.ethernet'),
-             ('ARM_DEP_PASS_TOO', 'warning', '5b230000.clock-controller')]:
-    check(want in fc, f'i.MX 8QM explain: finding {want}')
+expect_findings(ex, 'i.MX 8QM explain', [('ARM_GROUP_SHARED', 'warning', '5b040000.ethernet'),
+                                         ('ARM_RESET_REQUIRED', 'blocker', '5b040000.ethernet'),
+                                         ('ARM_MSI_UNSAFE', 'warning', '5b040000.ethernet'),
+                                         ('ARM_DEP_PASS_TOO', 'warning',
+                                          '5b230000.clock-controller')])
 check(not any(f['code'] == 'ARM_NOIOMMU' for f in ex['findings']), 'i.MX 8QM fec1: behind the SMMU')
 # a selection checks the devices together: enet0_lpcg passed with fec1 is no finding
 sel = run_json(r, 'explain', '5b040000.ethernet', '5b230000.clock-controller', expect=0)
 check(not any(f['code'] == 'ARM_DEP_PASS_TOO' for f in sel['findings']),
       'i.MX 8QM selection: the clock controller passed too is no dependency finding')
-check(('ARM_RESET_REQUIRED', 'blocker', '5b230000.clock-controller') in codes(sel['findings']),
-      'i.MX 8QM selection: findings of the second device')
+expect_findings(sel, 'i.MX 8QM selection',
+                [('ARM_RESET_REQUIRED', 'blocker', '5b230000.clock-controller')])
 eq([d['findings'] for d in sel['devices']], [[], []], 'selection: findings only once, at the top')
 # PCI devices carry an empty list
 eq(explain(build('q35.fx'), '0000:00:00.0')['findings'], [], 'PCI: no ARM findings')
