@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <zlib.h>
 
 #include "vfioscope/dt.h"
@@ -29,6 +30,30 @@ const char *vs_arm_severity_name(enum vs_arm_severity s)
 	case VS_ARM_BLOCK: return "blocker";
 	}
 	return "?";
+}
+
+struct json_object *vs_arm_findings_json(const struct vs_arm_findings *f)
+{
+	struct json_object *a = json_object_new_array(), *e;
+	const struct vs_arm_finding *it;
+	size_t i;
+
+	for (i = 0; a && i < f->n; i++) {
+		it = &f->items[i];
+		e = json_object_new_object();
+		if (!e) {
+			json_object_put(a);
+			return NULL;
+		}
+		json_object_object_add(e, "code", json_object_new_string(it->code));
+		json_object_object_add(e, "severity",
+				       json_object_new_string(vs_arm_severity_name(it->severity)));
+		json_object_object_add(e, "subject", json_object_new_string(it->subject));
+		json_object_object_add(e, "text", json_object_new_string(it->text));
+		json_object_object_add(e, "fix", it->fix ? json_object_new_string(it->fix) : NULL);
+		json_object_array_add(a, e);
+	}
+	return a;
 }
 
 void vs_arm_findings_release(struct vs_arm_findings *f)

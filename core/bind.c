@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vfioscope/bind.h"
+#include "vfioscope/dt.h"
 
 const char *vs_vfio_driver(enum vs_bus bus)
 {
@@ -376,6 +377,51 @@ static void driver_needed(struct builder *b, enum vs_bus bus, const char *driver
 	free(rel);
 }
 
+/*
+ * A platform, AMBA or fsl-mc device whose vfio driver is neither registered
+ * nor in the kernel configuration: modprobe cannot help and a bind would
+ * leave the device on no driver (Debian's arm64 kernels lack
+ * CONFIG_VFIO_PLATFORM). Refused before anything is written; a module that
+ * is merely not loaded, or an unreadable configuration, is left to the
+ * module-load step.
+ */
+static bool kernel_lacks_driver(struct builder *b, const struct vs_device *dev, const char *target)
+{
+	struct vs_arm_kernel k;
+	const char *option;
+	char *rel, cfg;
+	bool lacks = false;
+
+	if (dev->bus != VS_BUS_PLATFORM && dev->bus != VS_BUS_AMBA && dev->bus != VS_BUS_FSL_MC)
+		return false;
+	rel = relf(b, "sys/bus/%s/drivers/%s", vs_bus_name(dev->bus), target);
+	if (!rel || faccessat(b->topo->root->fd, rel, F_OK, 0) == 0) {
+		free(rel);
+		return false;
+	}
+	if (vs_arm_kernel_read(b->topo->root, &k) < 0) {
+		b->r = -ENOMEM;
+		free(rel);
+		return false;
+	}
+	cfg = dev->bus == VS_BUS_PLATFORM ? k.cfg_vfio_platform :
+	      dev->bus == VS_BUS_AMBA ? k.cfg_vfio_amba : k.cfg_vfio_fsl_mc;
+	option = dev->bus == VS_BUS_PLATFORM ? "CONFIG_VFIO_PLATFORM" :
+		 dev->bus == VS_BUS_AMBA ? "CONFIG_VFIO_AMBA" : "CONFIG_VFIO_FSL_MC";
+	if (cfg == 'n') {
+		add_note(b, &b->plan->refused, &b->plan->n_refused, dev->name, "no_vfio_driver",
+			 "%s needs %s, but the kernel %s is built without %s (%s) and /%s is "
+			 "missing: a bind would leave the device with no driver; build a kernel with "
+			 "%s=m (Debian's arm64 kernels ship without it)", dev->name, target,
+			 k.release ? k.release : "(unknown release)", option, k.config_source, rel,
+			 option);
+		lacks = true;
+	}
+	vs_arm_kernel_release(&k);
+	free(rel);
+	return lacks;
+}
+
 static void plan_bind_device(struct builder *b, const struct vs_device *dev, bool explicit)
 {
 	const char *target = vs_vfio_driver(dev->bus);
@@ -436,6 +482,8 @@ static void plan_bind_device(struct builder *b, const struct vs_device *dev, boo
 			 "disable_denylist=1 to bind it anyway", dev->name, dev->pci->device);
 		refused = true;
 	}
+	if (kernel_lacks_driver(b, dev, target))
+		refused = true;
 	if (dev->iommu_group < 0) {
 		if (param_enabled(b->topo->root, "sys/module/vfio/parameters/enable_unsafe_noiommu_mode")) {
 			add_warning(b, "%s has no IOMMU group: vfio's no-IOMMU mode gives it a "

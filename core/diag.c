@@ -74,6 +74,8 @@ struct vs_diag {
 	struct vs_hostcrit_list *hc;
 	struct node *nodes;		/* indexed by vs_device.index, PCI only */
 	size_t n;
+	struct vs_dt *dt;		/* NULL without a device tree */
+	char *dt_error;			/* why a device tree present could not be read */
 };
 
 static const char *const reason_names[] = {
@@ -571,6 +573,22 @@ static int run_rules(struct vs_diag *d)
 	return 0;
 }
 
+/* The device tree, for the ARM findings; a corrupt one is a note, not an error. */
+static int load_dt(struct vs_diag *d)
+{
+	struct vs_err e = VS_ERR_INIT;
+	int r = vs_dt_load(d->topo->root, &d->dt, &e);
+
+	if (r < 0 && r != -ENOENT && r != -ENOMEM) {
+		d->dt_error = strdup(vs_err_msg(&e));
+		r = d->dt_error ? 0 : -ENOMEM;
+	} else if (r == -ENOENT) {
+		r = 0;
+	}
+	vs_err_release(&e);
+	return r;
+}
+
 int vs_diag_new(const struct vs_topology *topo, struct vs_diag **out, struct vs_err *err)
 {
 	struct vs_diag *d;
@@ -590,6 +608,9 @@ int vs_diag_new(const struct vs_topology *topo, struct vs_diag **out, struct vs_
 	r = run_rules(d);
 	if (r < 0)
 		goto fail;
+	r = load_dt(d);
+	if (r < 0)
+		goto fail;
 	*out = d;
 	return 0;
 fail:
@@ -604,7 +625,14 @@ void vs_diag_free(struct vs_diag *d)
 	vs_sysfacts_release(&d->facts);
 	vs_hostcrit_free(d->hc);
 	free(d->nodes);
+	vs_dt_free(d->dt);
+	free(d->dt_error);
 	free(d);
+}
+
+const struct vs_dt *vs_diag_dt(const struct vs_diag *d)
+{
+	return d->dt;
 }
 
 const struct vs_hostcrit_list *vs_diag_hostcrit(const struct vs_diag *d)
@@ -1650,6 +1678,11 @@ int vs_diag_explain(const struct vs_diag *d, const struct vs_device *dev,
 	if (!pci) {
 		ex->matches_kernel = VS_UNKNOWN;
 		r = explain_nonpci(d, dev, ex);
+		if (r >= 0)
+			r = vs_arm_check(d->topo, d->dt, &dev, 1, &ex->findings, err) < 0 ? -ENOMEM : 0;
+		if (r >= 0 && d->dt_error && dev->bus != VS_BUS_FSL_MC)
+			r = push_note(ex, r, "%s; the findings that need the device tree are missing",
+				      d->dt_error);
 		goto finish;
 	}
 
@@ -1852,6 +1885,7 @@ void vs_explain_free(struct vs_explain *ex)
 	free(ex->remedies);
 	vs_strv_free(ex->unknown, ex->n_unknown);
 	vs_strv_free(ex->notes, ex->n_notes);
+	vs_arm_findings_release(&ex->findings);
 	free(ex);
 }
 
@@ -1990,6 +2024,15 @@ int vs_diag_select(const struct vs_diag *d, const struct vs_device *const *devs,
 						  "from each other", dev->name, ex->p2p_peers[k]->name,
 						  ex->p2p_peers[k]->name);
 	}
+	/*
+	 * ARM findings once for the whole selection: a dependency selected too
+	 * is then no finding, as it would be for each device alone.
+	 */
+	for (size_t i = 0; i < sel->n_explains; i++)
+		vs_arm_findings_release(&sel->explains[i]->findings);
+	if (r >= 0)
+		r = vs_arm_check(d->topo, d->dt, sel->selected, sel->n_selected, &sel->findings,
+				 err) < 0 ? -ENOMEM : 0;
 	if (r >= 0) {
 		for (size_t i = 0; i < sel->n_members; i++)
 			if (sel->members[i].action == VS_ACTION_BLOCKED)
@@ -2021,5 +2064,6 @@ void vs_selection_free(struct vs_selection *sel)
 	for (size_t i = 0; i < sel->n_explains; i++)
 		vs_explain_free(sel->explains[i]);
 	free(sel->explains);
+	vs_arm_findings_release(&sel->findings);
 	free(sel);
 }

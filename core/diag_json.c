@@ -133,6 +133,7 @@ struct json_object *vs_explain_json(const struct vs_explain *ex)
 	json_object_object_add(o, "remedies", remedies);
 	json_object_object_add(o, "unknown", jstrv(ex->unknown, ex->n_unknown));
 	json_object_object_add(o, "notes", jstrv(ex->notes, ex->n_notes));
+	json_object_object_add(o, "findings", vs_arm_findings_json(&ex->findings));
 	json_object_object_add(o, "rules_kernel", json_object_new_string(VS_QUIRKS_KERNEL_VERSION));
 	return o;
 }
@@ -190,6 +191,7 @@ struct json_object *vs_selection_json(const struct vs_selection *sel)
 	for (size_t i = 0; ex && i < sel->n_explains; i++)
 		json_object_array_add(ex, vs_explain_json(sel->explains[i]));
 	json_object_object_add(o, "devices", ex);
+	json_object_object_add(o, "findings", vs_arm_findings_json(&sel->findings));
 	return o;
 }
 

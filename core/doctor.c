@@ -3,10 +3,12 @@
  * Host readiness for VFIO, everything read through the system root so that
  * fixtures test it: IOMMU and groups, the kernel command line, the vfio
  * modules, dev/vfio/vfio, interrupt remapping and allow_unsafe_interrupts,
- * no-IOMMU mode, and the kernel configuration.
+ * no-IOMMU mode, the kernel configuration, and on device-tree systems the
+ * ARM findings of vs_arm_check_system() (vfio-platform, no-IOMMU, MSI).
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include <zlib.h>
 
 #include "vfioscope/diag.h"
+#include "vfioscope/dt.h"
 #include "diag_priv.h"
 
 enum arch { ARCH_UNKNOWN, ARCH_INTEL, ARCH_AMD, ARCH_ARM };
@@ -667,6 +670,51 @@ static void check_config(struct doc *d)
 	vs_strbuf_release(&have);
 }
 
+/*
+ * The ARM findings for the whole system, one check each, named after the
+ * finding's code ("ARM_NO_VFIO_PLATFORM" -> "arm_no_vfio_platform"). Whether
+ * a finding applies (device tree present, platform or fsl-mc devices) is
+ * vs_arm_check_system()'s decision; a tree that cannot be parsed is a WARN.
+ */
+static void check_arm(struct doc *d)
+{
+	struct vs_arm_findings f = { .items = NULL, .n = 0 };
+	struct vs_err err = VS_ERR_INIT;
+	struct vs_dt *dt = NULL;
+	int r;
+
+	r = vs_dt_load(d->root, &dt, &err);
+	if (r == -ENOMEM) {
+		d->err = r;
+	} else if (r < 0 && r != -ENOENT) {
+		check(d, "device_tree", VS_CHECK_WARN,
+		      "check the firmware's device tree (dtc -I fs /sys/firmware/devicetree/base)",
+		      "%s; the ARM checks that need the device tree were skipped", vs_err_msg(&err));
+	}
+	vs_err_release(&err);
+	if (!d->err && vs_arm_check_system(d->topo, dt, &f, &err) < 0)
+		d->err = -ENOMEM;
+	for (size_t i = 0; i < f.n && !d->err; i++) {
+		const struct vs_arm_finding *a = &f.items[i];
+		enum vs_check_status st = a->severity == VS_ARM_BLOCK ? VS_CHECK_FAIL :
+					  a->severity == VS_ARM_WARN ? VS_CHECK_WARN : VS_CHECK_OK;
+		char *id = strdup(a->code);
+
+		if (!id) {
+			d->err = -ENOMEM;
+			break;
+		}
+		for (char *c = id; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		check(d, id, st, a->fix ? a->fix : st == VS_CHECK_OK ? NULL :
+		      "run vfioscope arm-check DEVICE for the device you mean to pass", "%s", a->text);
+		free(id);
+	}
+	vs_err_release(&err);
+	vs_arm_findings_release(&f);
+	vs_dt_free(dt);
+}
+
 int vs_doctor_run(const struct vs_topology *topo, struct vs_doctor **out, struct vs_err *err)
 {
 	struct doc d = { .topo = topo, .root = topo->root };
@@ -698,6 +746,7 @@ int vs_doctor_run(const struct vs_topology *topo, struct vs_doctor **out, struct
 	check_interrupts(&d);
 	check_noiommu(&d);
 	check_config(&d);
+	check_arm(&d);
 
 	vs_sysfacts_release(&d.facts);
 	vs_strv_free(d.iommus, d.n_iommus);

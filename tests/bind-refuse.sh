@@ -116,6 +116,30 @@ expect_rc 1
 expect_err "vfio-pci is not available under $R (sys/bus/pci/drivers/vfio-pci is missing) and vfioscope never runs programs for another system root: load the vfio-pci module on that system; nothing was changed"
 unchanged
 
+# The kernel lacks vfio-platform altogether (Debian's arm64 kernels): no
+# module load can help, so the bind is refused before anything is written,
+# with the kernel configuration as evidence, not planned as a modprobe.
+fresh arm-imx8qm.fx "no CONFIG_VFIO_PLATFORM"
+rm -rf "$R/sys/bus/platform/drivers/vfio-platform"
+printf 'CONFIG_VFIO=y\nCONFIG_VFIO_IOMMU_TYPE1=y\n# CONFIG_VFIO_PLATFORM is not set\n' \
+	>"$R/boot/config-5.10.72-lts-5.10.y"
+snapshot >"$TMP/before"
+vs bind 5b040000.ethernet
+expect_rc 1
+expect_err "refused: 5b040000.ethernet needs vfio-platform, but the kernel 5.10.72-lts-5.10.y is built without CONFIG_VFIO_PLATFORM (boot/config-5.10.72-lts-5.10.y) and /sys/bus/platform/drivers/vfio-platform is missing: a bind would leave the device with no driver"
+expect_err "nothing was changed"
+expect_driver platform 5b040000.ethernet fec
+expect_override platform 5b040000.ethernet "(null)"
+unchanged
+vs bind --dry-run 5b040000.ethernet
+expect_rc 1
+grep -q modprobe "$TMP/out" && fail "a modprobe was planned for a driver the kernel lacks"
+vs bind --json 5b040000.ethernet
+expect_rc 1
+[ "$(json_get '[(x["name"], x["code"]) for x in d["refused"]]')" = "[('5b040000.ethernet', 'no_vfio_driver')]" ] ||
+	fail "refused: $(json_get 'd["refused"]')"
+unchanged
+
 # Host-critical: the NVMe holds /. Refused with the evidence, bound with --force.
 fresh bind-basic.fx "host-critical"
 vs bind 0000:03:00.0

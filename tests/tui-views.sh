@@ -16,10 +16,10 @@ Left
 :dump parent
 Left
 :dump folded
-# The same device in the Groups view, and back.
+# The same device in the Groups view, and back (Tab passes the Platform view).
 Tab
 :dump groups
-Tab
+Tab Tab
 Right
 End
 :dump end

@@ -416,7 +416,7 @@ int cmd_arm_check(struct vs_cli *cli, int argc, char **argv)
 	const struct vs_device **devs = NULL;
 	const struct vs_dt_node *node;
 	struct vs_err err = VS_ERR_INIT;
-	struct json_object *o, *a, *e;
+	struct json_object *o, *a;
 	struct arm_env env = { .topo = NULL, .dt = NULL };
 	const char **specs;
 	bool json, blocked = false;
@@ -457,17 +457,7 @@ int cmd_arm_check(struct vs_cli *cli, int argc, char **argv)
 		blocked |= f.items[i].severity == VS_ARM_BLOCK;
 	if (json) {
 		o = json_object_new_object();
-		a = json_object_new_array();
-		for (i = 0; i < f.n; i++) {
-			e = json_object_new_object();
-			json_object_object_add(e, "code", json_object_new_string(f.items[i].code));
-			json_object_object_add(e, "severity",
-					       json_object_new_string(vs_arm_severity_name(f.items[i].severity)));
-			json_object_object_add(e, "subject", json_object_new_string(f.items[i].subject));
-			json_object_object_add(e, "text", json_object_new_string(f.items[i].text));
-			json_object_object_add(e, "fix", jstr(f.items[i].fix));
-			json_object_array_add(a, e);
-		}
+		a = vs_arm_findings_json(&f);
 		json_object_object_add(o, "findings", a);
 		json_object_object_add(o, "ready", json_object_new_boolean(!blocked));
 		r = vs_cli_print_json(cli, o);

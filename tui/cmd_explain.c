@@ -122,6 +122,31 @@ static void print_reasons(struct vs_cli *cli, const struct vs_explain *ex)
 	free(done);
 }
 
+/* The ARM readiness findings, worst first as vs_arm_check() orders them. */
+static void print_findings(struct vs_cli *cli, const struct vs_arm_findings *f)
+{
+	if (!f->n)
+		return;
+	fprintf(cli->out, "\nARM readiness (vfioscope arm-check):\n");
+	for (size_t i = 0; i < f->n; i++) {
+		const struct vs_arm_finding *a = &f->items[i];
+		bool bad = a->severity == VS_ARM_BLOCK;
+		char *lead;
+
+		if (asprintf(&lead, "  %-8s %s%s%s: ", vs_arm_severity_name(a->severity), a->code,
+			     a->subject[0] ? " " : "", a->subject) < 0)
+			continue;
+		if (bad)
+			fprintf(cli->out, "%s", vs_cli_red(cli));
+		vs_diag_print_wrapped(cli, lead, 6, a->text);
+		if (bad)
+			fprintf(cli->out, "%s", vs_cli_plain(cli));
+		if (a->fix)
+			vs_diag_print_wrapped(cli, "      fix: ", 11, a->fix);
+		free(lead);
+	}
+}
+
 static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 {
 	struct vs_strbuf sb = VS_STRBUF_INIT;
@@ -154,8 +179,11 @@ static void print_explain(struct vs_cli *cli, const struct vs_explain *ex)
 	}
 	vs_diag_print_wrapped(cli, "", 0, vs_strbuf_cstr(&sb));
 
-	fprintf(cli->out, "\nWhy each member is there:\n");
-	print_reasons(cli, ex);
+	if (ex->n_reasons) {
+		fprintf(cli->out, "\nWhy each member is there:\n");
+		print_reasons(cli, ex);
+	}
+	print_findings(cli, &ex->findings);
 
 	if (ex->n_host_critical) {
 		fprintf(cli->out, "\nHost-critical members (the host needs them):\n");
@@ -242,6 +270,7 @@ static void print_selection(struct vs_cli *cli, const struct vs_selection *sel)
 		fprintf(cli->out, "\n");
 		print_explain(cli, sel->explains[i]);
 	}
+	print_findings(cli, &sel->findings);
 }
 
 int cmd_explain(struct vs_cli *cli, int argc, char **argv)

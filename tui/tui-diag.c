@@ -21,6 +21,9 @@ void vs_tui_diag_free(struct vs_tui *t)
 	vs_explain_free(t->ex);
 	t->ex = NULL;
 	t->ex_dev = NULL;
+	vs_dt_closure_free(t->closure);
+	t->closure = NULL;
+	t->closure_dev = NULL;
 	vs_selection_free(t->sel);
 	t->sel = NULL;
 	vs_doctor_free(t->doctor);
@@ -99,7 +102,7 @@ void vs_tui_doctor_text(struct vs_tui *t, struct vs_tui_text *out)
 }
 
 /* The explanation of @dev's group, computed once per device and scan. */
-static const struct vs_explain *explain(struct vs_tui *t, const struct vs_device *dev)
+const struct vs_explain *vs_tui_explain(struct vs_tui *t, const struct vs_device *dev)
 {
 	if (t->ex_dev == dev && t->ex)
 		return t->ex;
@@ -139,7 +142,7 @@ static void add_reasons(struct vs_tui *t, const struct vs_reason *r, size_t n,
 void vs_tui_explain_text(struct vs_tui *t, const struct vs_device *dev, bool full,
 			 struct vs_tui_text *out)
 {
-	const struct vs_explain *ex = explain(t, dev);
+	const struct vs_explain *ex = vs_tui_explain(t, dev);
 	const struct vs_reason *mine;
 
 	if (!ex)
@@ -207,6 +210,7 @@ void vs_tui_explain_text(struct vs_tui *t, const struct vs_device *dev, bool ful
 			vs_strbuf_release(&lead);
 		}
 	}
+	vs_tui_findings_text(t, dev, true, out);
 	for (size_t i = 0; i < ex->n_unknown; i++) {
 		vs_tui_text_add_sys(out, VS_STYLE_DIM, t->utf8, "Unknown: ", ex->unknown[i]);
 		vs_tui_text_hang(out, 2);

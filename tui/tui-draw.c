@@ -303,7 +303,13 @@ static void draw_header(struct vs_tui *t)
 {
 	attr_t bar = style_attr(t, VS_STYLE_BAR);
 	struct vs_strbuf sb = VS_STRBUF_INIT;
-	const char *views = t->view == VS_VIEW_TREE ? "[Tree] Groups" : "Tree [Groups]";
+	/* The views Tab cycles through, the current one in brackets. */
+	bool plat = vs_tui_has_platform(t);
+	const char *views = t->view == VS_VIEW_TREE ? (plat ? "[Tree] Groups Platform" : "[Tree] Groups") :
+			    t->view == VS_VIEW_GROUPS ? (plat ? "Tree [Groups] Platform" : "Tree [Groups]") :
+			    "Tree Groups [Platform]";
+	const char *heading = t->view == VS_VIEW_GROUPS ? "     GROUP / DEVICE" : "     DEVICE";
+	int vw = (int)strlen(views);
 
 	/* The host at a glance, most important first: what is cut is the tail. */
 	fill(0, 0, COLS, bar);
@@ -320,9 +326,14 @@ static void draw_header(struct vs_tui *t)
 
 	/* Column headings, and which view this is. */
 	fill(1, 0, COLS, A_NORMAL);
-	put(1, 0, COLS, t->view == VS_VIEW_TREE ? "     DEVICE" : "     GROUP / DEVICE", A_BOLD);
+	put(1, 0, COLS, heading, A_BOLD);
+	/* too narrow for every view's name: only the current one */
+	if (COLS - DRIVER_W - 2 - GROUP_W - 1 - vw <= (int)strlen(heading)) {
+		views = strchr(views, '[');
+		vw = (int)(strchr(views, ']') - views) + 1;
+	}
 	if (COLS >= 60)
-		put(1, COLS - DRIVER_W - 2 - GROUP_W - 14, 13, views, A_BOLD);
+		put(1, COLS - DRIVER_W - 2 - GROUP_W - 1 - vw, vw, views, A_BOLD);
 	if (COLS >= 60) {
 		put(1, COLS - DRIVER_W - 1 - GROUP_W, DRIVER_W, "DRIVER", A_BOLD);
 		put(1, COLS - GROUP_W, GROUP_W, "GROUP", A_BOLD);

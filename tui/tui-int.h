@@ -20,7 +20,9 @@
 
 struct vs_tui;
 
-enum vs_tui_view { VS_VIEW_TREE, VS_VIEW_GROUPS, VS_VIEW_N };
+/* PLATFORM: the Tree's platform, AMBA and fsl-mc sections alone, with the
+ * device tree in the details; offered only when the system has such devices. */
+enum vs_tui_view { VS_VIEW_TREE, VS_VIEW_GROUPS, VS_VIEW_PLATFORM, VS_VIEW_N };
 
 /* What a request handler asks the main loop to do next (htop's Htop_Reaction). */
 enum {
@@ -111,6 +113,7 @@ struct vs_diag;
 struct vs_doctor;
 struct vs_explain;
 struct vs_selection;
+struct vs_dt_closure;
 
 struct vs_tui {
 	struct vs_cli *cli;
@@ -127,7 +130,11 @@ struct vs_tui {
 	struct vs_tui_row *rows;
 	size_t n_rows;
 	size_t cursor, top;
-	struct vs_tui_names collapsed;	/* fold keys, prefixed "t" or "g" by view */
+	/* A view without the cursor's row (a PCI device in the Platform view):
+	 * @anchor is that row's key, @landed where the cursor went instead;
+	 * the next view that has @anchor returns to it unless the cursor moved. */
+	char *anchor, *landed;
+	struct vs_tui_names collapsed;	/* fold keys, prefixed "t", "g" or "p" by view */
 	struct vs_tui_names selected;	/* device names */
 
 	char *search;			/* the last search, as typed */
@@ -146,6 +153,8 @@ struct vs_tui {
 	struct vs_explain *ex;		/* cache: the explanation of @ex_dev */
 	const struct vs_device *ex_dev;
 	struct vs_selection *sel;	/* the check of the selection, NULL when empty */
+	struct vs_dt_closure *closure;	/* cache: the DT closure of @closure_dev */
+	const struct vs_device *closure_dev;
 
 	struct vs_tui_monitor *mon;
 	FILE *term_out;			/* the terminal curses writes to (OSC 52 goes there too) */
@@ -180,6 +189,7 @@ void vs_tui_devs_free(struct vs_tui *t);
 int vs_tui_rows_build(struct vs_tui *t);
 void vs_tui_rows_free(struct vs_tui *t);
 const struct vs_tui_row *vs_tui_cursor_row(const struct vs_tui *t);
+bool vs_tui_has_platform(const struct vs_tui *t);
 char *vs_tui_fold_key(const struct vs_tui *t, const struct vs_tui_row *row);
 int vs_tui_find_device_row(const struct vs_tui *t, const char *name, size_t *out);
 bool vs_tui_search_match(const struct vs_tui *t, const struct vs_device *dev, const char *needle);
@@ -209,10 +219,17 @@ int vs_tui_diag_build(struct vs_tui *t, struct vs_err *err);
 void vs_tui_diag_free(struct vs_tui *t);
 void vs_tui_doctor_summary(const struct vs_tui *t, struct vs_strbuf *sb);
 void vs_tui_doctor_text(struct vs_tui *t, struct vs_tui_text *out);
+const struct vs_explain *vs_tui_explain(struct vs_tui *t, const struct vs_device *dev);
 void vs_tui_explain_text(struct vs_tui *t, const struct vs_device *dev, bool full,
 			 struct vs_tui_text *out);
 int vs_tui_selection_check(struct vs_tui *t);
 void vs_tui_selection_text(struct vs_tui *t, struct vs_tui_text *out);
+
+/* tui-platform.c */
+void vs_tui_platform_text(struct vs_tui *t, const struct vs_device *dev, bool full,
+			  struct vs_tui_text *out);
+void vs_tui_findings_text(struct vs_tui *t, const struct vs_device *dev, bool detail,
+			  struct vs_tui_text *out);
 
 /* tui-clip.c */
 char *vs_base64(const void *data, size_t len);

@@ -115,7 +115,13 @@ static unsigned req_fold(struct vs_tui *t, enum vs_req req)
 static unsigned req_view(struct vs_tui *t, enum vs_req req)
 {
 	(void)req;
-	t->view = t->view == VS_VIEW_TREE ? VS_VIEW_GROUPS : VS_VIEW_TREE;
+	/* Tree -> Groups -> Platform (only with platform, AMBA or fsl-mc devices) -> Tree */
+	if (t->view == VS_VIEW_TREE)
+		t->view = VS_VIEW_GROUPS;
+	else if (t->view == VS_VIEW_GROUPS && vs_tui_has_platform(t))
+		t->view = VS_VIEW_PLATFORM;
+	else
+		t->view = VS_VIEW_TREE;
 	return VS_TUI_REBUILD;
 }
 

@@ -122,7 +122,7 @@ struct builder {
 	struct vs_tui_row *rows;
 	size_t n, alloc;
 	bool oom;
-	char prefix;		/* 't' or 'g': fold keys are per view */
+	char prefix;		/* 't', 'g' or 'p': fold keys are per view */
 	/* Search order mode: no rows; every row of the view as if nothing were
 	 * folded, devices by pointer, headings by key. */
 	bool order_only;
@@ -313,7 +313,8 @@ struct top {
 	bool done;
 };
 
-static void build_tree(struct builder *b)
+/* The Tree view lists every bus; the Platform view only the non-PCI ones. */
+static void build_tree(struct builder *b, bool platform_only)
 {
 	const struct vs_topology *topo = b->t->topo;
 	struct top *tops = calloc(topo->n_devices + 1, sizeof(*tops));
@@ -326,7 +327,8 @@ static void build_tree(struct builder *b)
 	for (size_t i = 0; i < topo->n_devices && !b->oom; i++) {
 		struct vs_strbuf key = VS_STRBUF_INIT, title = VS_STRBUF_INIT;
 
-		if (!is_top(topo->devices[i]))
+		if (!is_top(topo->devices[i]) ||
+		    (platform_only && topo->devices[i]->bus == VS_BUS_PCI))
 			continue;
 		section_of(topo->devices[i], &key, &title);
 		vs_strbuf_release(&title);
@@ -487,13 +489,26 @@ void vs_tui_rows_free(struct vs_tui *t)
 	t->n_rows = 0;
 }
 
+static char view_prefix(enum vs_tui_view view)
+{
+	return view == VS_VIEW_TREE ? 't' : view == VS_VIEW_GROUPS ? 'g' : 'p';
+}
+
+bool vs_tui_has_platform(const struct vs_tui *t)
+{
+	return t->topo && t->topo->n_pci < t->topo->n_devices;
+}
+
 static void build(struct builder *b)
 {
-	b->prefix = b->t->view == VS_VIEW_TREE ? 't' : 'g';
-	if (b->t->view == VS_VIEW_TREE)
-		build_tree(b);
-	else
+	/* a rescan may take the last platform device away */
+	if (b->t->view == VS_VIEW_PLATFORM && !vs_tui_has_platform(b->t))
+		b->t->view = VS_VIEW_TREE;
+	b->prefix = view_prefix(b->t->view);
+	if (b->t->view == VS_VIEW_GROUPS)
 		build_groups(b);
+	else
+		build_tree(b, b->t->view == VS_VIEW_PLATFORM);
 }
 
 static bool find_key(const struct vs_tui_row *rows, size_t n, const char *key, size_t *out)
@@ -538,12 +553,34 @@ int vs_tui_rows_build(struct vs_tui *t)
 	vs_tui_rows_free(t);
 	t->rows = b.rows;
 	t->n_rows = b.n;
-	if (find_key(t->rows, t->n_rows, cur_key, &pos) ||
-	    find_key(t->rows, t->n_rows, group_key, &pos) ||
-	    find_key(t->rows, t->n_rows, parent_key, &pos))
+	/* the cursor moved since it lost its row: that row is forgotten */
+	if (t->anchor && !vs_streq(cur_key, t->landed)) {
+		free(t->anchor);
+		t->anchor = NULL;
+	}
+	if (find_key(t->rows, t->n_rows, t->anchor, &pos)) {
 		t->cursor = pos;
-	else
-		t->cursor = old_cursor < t->n_rows ? old_cursor : (t->n_rows ? t->n_rows - 1 : 0);
+		free(t->anchor);
+		t->anchor = NULL;
+	} else if (find_key(t->rows, t->n_rows, cur_key, &pos)) {
+		t->cursor = pos;
+	} else {
+		if (!t->anchor && cur_key) {
+			t->anchor = cur_key;
+			cur_key = NULL;
+		}
+		if (find_key(t->rows, t->n_rows, group_key, &pos) ||
+		    find_key(t->rows, t->n_rows, parent_key, &pos))
+			t->cursor = pos;
+		else
+			t->cursor = old_cursor < t->n_rows ? old_cursor : (t->n_rows ? t->n_rows - 1 : 0);
+	}
+	free(t->landed);
+	t->landed = t->anchor && t->cursor < t->n_rows ? strdup(t->rows[t->cursor].key) : NULL;
+	if (t->anchor && !t->landed) {
+		free(t->anchor);
+		t->anchor = NULL;
+	}
 	/* Keep the cursor at the same height on the screen when possible. */
 	t->top = t->cursor >= old_offset ? t->cursor - old_offset : 0;
 	free(cur_key);
@@ -561,7 +598,7 @@ char *vs_tui_fold_key(const struct vs_tui *t, const struct vs_tui_row *row)
 {
 	char *k = NULL;
 
-	if (asprintf(&k, "%c%s", t->view == VS_VIEW_TREE ? 't' : 'g', row->key) < 0)
+	if (asprintf(&k, "%c%s", view_prefix(t->view), row->key) < 0)
 		return NULL;
 	return k;
 }
@@ -585,7 +622,7 @@ bool vs_tui_search_match(const struct vs_tui *t, const struct vs_device *dev, co
 /* Unfold every ancestor of @dev in the current view. */
 static int unfold_to(struct vs_tui *t, const struct vs_device *dev)
 {
-	char pfx = t->view == VS_VIEW_TREE ? 't' : 'g';
+	char pfx = view_prefix(t->view);
 	struct vs_strbuf k = VS_STRBUF_INIT;
 	const struct vs_device *top = dev;
 

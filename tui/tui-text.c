@@ -282,6 +282,7 @@ static void describe_device(struct vs_tui *t, const struct vs_device *dev, bool 
 {
 	const struct vs_tui_dev *d = &t->devs[dev->index];
 	const struct vs_group *grp = vs_device_group(t->topo, dev);
+	bool platform = t->view == VS_VIEW_PLATFORM && dev->bus != VS_BUS_PCI;
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 
 	vs_tui_text_add(out, VS_STYLE_HEAD, "%s  %s", d->name, d->label);
@@ -302,33 +303,43 @@ static void describe_device(struct vs_tui *t, const struct vs_device *dev, bool 
 		vs_tui_text_add(out, VS_STYLE_SEL, "Selected for the VM");
 	if (d->hostcrit)
 		vs_tui_text_add(out, VS_STYLE_CRIT, "Host-critical: %s", d->hostcrit);
-	if (grp)
-		describe_group(t, grp, dev, full, out);
-	else if (t->topo->iommu)
-		vs_tui_text_add(out, VS_STYLE_WARN, "No IOMMU group: this device cannot be passed to a VM");
-	else
-		vs_tui_text_add(out, VS_STYLE_WARN, "No IOMMU groups on this system: the kernel runs without an IOMMU");
-	if (full || !grp)
-		vs_tui_explain_text(t, dev, full, out);
+	if (platform) {
+		/* the DT node, its dependencies and the ARM findings first */
+		vs_tui_platform_text(t, dev, full, out);
+		if (full)
+			vs_tui_explain_text(t, dev, full, out);
+	} else {
+		if (grp)
+			describe_group(t, grp, dev, full, out);
+		else if (t->topo->iommu)
+			vs_tui_text_add(out, VS_STYLE_WARN, "No IOMMU group: this device cannot be passed to a VM");
+		else
+			vs_tui_text_add(out, VS_STYLE_WARN, "No IOMMU groups on this system: the kernel runs without an IOMMU");
+		if (full || !grp)
+			vs_tui_explain_text(t, dev, full, out);
+	}
 
-	switch (dev->bus) {
-	case VS_BUS_PCI:
-		describe_pci_facts(t, dev, out);
-		break;
-	case VS_BUS_PLATFORM:
-	case VS_BUS_AMBA:
-		if (dev->plat && dev->plat->of_node)
-			vs_tui_text_add_sys(out, VS_STYLE_NORMAL, t->utf8, "Device tree node: ", dev->plat->of_node);
-		if (dev->plat && dev->plat->compatible)
-			vs_tui_text_add_sys(out, VS_STYLE_NORMAL, t->utf8, "Compatible: ", dev->plat->compatible);
-		if (dev->plat && dev->plat->modalias)
-			vs_tui_text_add_sys(out, VS_STYLE_DIM, t->utf8, "Modalias: ", dev->plat->modalias);
-		break;
-	case VS_BUS_FSL_MC:
-		if (dev->mc && dev->mc->container)
-			vs_tui_text_add(out, VS_STYLE_NORMAL, "Container: %s",
-					t->devs[dev->mc->container->index].name);
-		break;
+	/* the Platform view showed the DT node already */
+	if (!platform) {
+		switch (dev->bus) {
+		case VS_BUS_PCI:
+			describe_pci_facts(t, dev, out);
+			break;
+		case VS_BUS_PLATFORM:
+		case VS_BUS_AMBA:
+			if (dev->plat && dev->plat->of_node)
+				vs_tui_text_add_sys(out, VS_STYLE_NORMAL, t->utf8, "Device tree node: ", dev->plat->of_node);
+			if (dev->plat && dev->plat->compatible)
+				vs_tui_text_add_sys(out, VS_STYLE_NORMAL, t->utf8, "Compatible: ", dev->plat->compatible);
+			if (dev->plat && dev->plat->modalias)
+				vs_tui_text_add_sys(out, VS_STYLE_DIM, t->utf8, "Modalias: ", dev->plat->modalias);
+			break;
+		case VS_BUS_FSL_MC:
+			if (dev->mc && dev->mc->container)
+				vs_tui_text_add(out, VS_STYLE_NORMAL, "Container: %s",
+						t->devs[dev->mc->container->index].name);
+			break;
+		}
 	}
 	vs_tui_text_add_sys(out, VS_STYLE_DIM, t->utf8, "sysfs: /", dev->syspath);
 	for (size_t i = 0; i < dev->n_problems; i++)

@@ -444,6 +444,8 @@ static void tui_release(struct vs_tui *t)
 	vs_tui_names_clear(&t->selected);
 	vs_strbuf_release(&t->prompt);
 	free(t->search);
+	free(t->anchor);
+	free(t->landed);
 	free(t->status);
 	vs_tui_monitor_free(t->mon);
 }

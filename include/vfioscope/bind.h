@@ -96,7 +96,7 @@ struct vs_plan_device {
  * @name: device name
  * @code: stable reason code for JSON: skipped "bridge", "fslmc_object";
  *        refused "host_critical", "held", "bridge", "sriov_enabled",
- *        "denylisted", "no_iommu_group", "fslmc_object", "not_bound_by_us",
+ *        "denylisted", "no_iommu_group", "no_vfio_driver", "fslmc_object", "not_bound_by_us",
  *        "absent", "unknown_driver"
  * @reason: one sentence for the user
  */

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vfioscope/dt.h"
 #include "vfioscope/hostcrit.h"
 #include "vfioscope/topology.h"
 #include "vfioscope/util.h"
@@ -133,7 +134,11 @@ struct vs_remedy {
  * @unknown: facts that could not be read, what is still derived, how to
  *           learn the rest
  * @notes: caveats (override in effect, SPT register, trivially passing ACS,
- *         no IOMMU, post-2025 switch groups, peer-to-peer)
+ *         no IOMMU, post-2025 switch groups, peer-to-peer, unreadable
+ *         device tree)
+ * @findings: for a platform, AMBA or fsl-mc device, its ARM readiness
+ *            findings (vs_arm_check(): no-IOMMU, vfio-platform missing,
+ *            reset, MSI, host DT, dependencies); empty for PCI
  */
 struct vs_explain {
 	const struct vs_device *device;
@@ -156,6 +161,7 @@ struct vs_explain {
 	size_t n_unknown;
 	char **notes;
 	size_t n_notes;
+	struct vs_arm_findings findings;
 };
 
 /* What the selection check says about one member of a touched group. */
@@ -186,7 +192,10 @@ struct vs_selection_member {
  *        and every selected device has an IOMMU group
  * @warnings: sentences: peer-to-peer reach to devices left behind, bridges
  *            selected, devices without a group
- * @explains: one explanation per selected device
+ * @explains: one explanation per selected device (their @findings empty)
+ * @findings: the ARM findings of the non-PCI devices selected, checked
+ *            together (vs_arm_check()); blockers do not change @safe,
+ *            which is about isolation
  */
 struct vs_selection {
 	const struct vs_device **selected;
@@ -198,6 +207,7 @@ struct vs_selection {
 	size_t n_warnings;
 	struct vs_explain **explains;
 	size_t n_explains;
+	struct vs_arm_findings findings;
 };
 
 struct vs_diag;
@@ -205,13 +215,22 @@ struct vs_diag;
 /**
  * vs_diag_new() - analyse a topology: read the kernel command line, the
  * kernel log (dev/kmsg under the root: a device on the live system, a file
- * in fixtures), firmware facts and host-critical evidence; run the grouping
- * rules over every PCI device.
- * Return: 0, or -ENOMEM. Unreadable facts are not errors.
+ * in fixtures), firmware facts, host-critical evidence and the device tree
+ * (for the ARM findings of non-PCI devices); run the grouping rules over
+ * every PCI device.
+ * Return: 0, or -ENOMEM. Unreadable facts (a corrupt device tree too) are
+ * not errors.
  */
 int vs_diag_new(const struct vs_topology *topo, struct vs_diag **out, struct vs_err *err);
 /** vs_diag_free() - accepts NULL. */
 void vs_diag_free(struct vs_diag *diag);
+
+/**
+ * vs_diag_dt() - the device tree read with the diagnosis (borrowed, valid
+ * until vs_diag_free()); NULL on systems without one or when it could not
+ * be parsed.
+ */
+const struct vs_dt *vs_diag_dt(const struct vs_diag *diag);
 
 /** vs_diag_hostcrit() - the host-critical verdicts (borrowed). */
 const struct vs_hostcrit_list *vs_diag_hostcrit(const struct vs_diag *diag);

@@ -525,6 +525,14 @@ int vs_arm_check(const struct vs_topology *topo, const struct vs_dt *dt,
 int vs_arm_check_system(const struct vs_topology *topo, const struct vs_dt *dt,
 			struct vs_arm_findings *out, struct vs_err *err);
 
+struct json_object;
+/**
+ * vs_arm_findings_json() - the findings as the documented JSON array
+ * (docs/json-arm.md): [{"code","severity","subject","text","fix"}], fix
+ * null when there is none. Return: a new array, NULL on ENOMEM.
+ */
+struct json_object *vs_arm_findings_json(const struct vs_arm_findings *f);
+
 /** vs_arm_findings_release() - free the items; @f itself is the caller's. */
 void vs_arm_findings_release(struct vs_arm_findings *f);
 /** vs_arm_severity_name() - "info", "warning", "blocker". */

@@ -70,10 +70,34 @@ check('GICv2m' in ir['summary'] and 'allow_unsafe_interrupts=1' in ir['fix'],
 eq(check_of(doc, 'kernel_config')['status'], 'WARN', 'arm: VFIO_PLATFORM missing is a warning')
 check('CONFIG_VFIO_PLATFORM' in check_of(doc, 'kernel_config')['summary'], 'arm: VFIO_PLATFORM named')
 eq(check_of(doc, 'vfio_modules')['status'], 'WARN', 'arm: vfio_platform not in the kernel')
+msi = check_of(doc, 'arm_msi_unsafe')
+eq(msi['status'], 'WARN', 'arm finding: GICv2m frame without allow_unsafe_interrupts')
+check('/intc@8000000/v2m@8020000' in msi['summary'] and
+      'allow_unsafe_interrupts=1' in (msi['fix'] or ''),
+      'arm finding names the GICv2m frame and the allow_unsafe_interrupts fix')
 with open(os.path.join(r, 'sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts'), 'w') as f:
     f.write('Y\n')
 doc = run_json(r, 'doctor', expect=0)
 eq(check_of(doc, 'interrupt_remapping')['status'], 'WARN', 'GICv2m with allow_unsafe_interrupts')
+eq(check_of(doc, 'arm_msi_unsafe')['status'], 'OK', 'arm finding: allow_unsafe_interrupts is set')
+
+# R-Car on Debian's stock kernel: no CONFIG_VFIO_PLATFORM is a FAIL naming
+# vfio-platform, and no platform device has an IOMMU group
+r = build('arm-rcar.fx')
+doc = run_json(r, 'doctor', expect=1)
+nvp = check_of(doc, 'arm_no_vfio_platform')
+eq(nvp['status'], 'FAIL', 'R-Car: kernel without vfio-platform')
+check('vfio-platform' in nvp['summary'] and 'CONFIG_VFIO_PLATFORM' in nvp['summary'] and
+      'boot/config-6.1.0-28-arm64' in nvp['summary'],
+      'R-Car: the finding names vfio-platform and the kernel config it was read from')
+check('CONFIG_VFIO_PLATFORM=m' in (nvp['fix'] or ''), 'R-Car: the fix is a kernel with the option')
+check('8 of 8' in check_of(doc, 'arm_noiommu')['summary'], 'R-Car: no platform device has a group')
+status, out = run(r, 'doctor', expect=1)
+check('FAIL  arm_no_vfio_platform: The kernel 6.1.0-28-arm64 is built without' in out,
+      'R-Car text: the FAIL line')
+# an x86 host has no ARM checks
+check(not [c for c in run_json(build('diag-doctor-ok.fx'), 'doctor')['checks']
+           if c['id'].startswith('arm_')], 'x86: no arm_ checks')
 
 # the Ten64: groups from the SMMU, nothing failing, the D3 hint of seed 000
 r = build('ten64.fx')

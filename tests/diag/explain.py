@@ -198,6 +198,54 @@ expect_reason(ex, 'dpni.1', 'fslmc_container', 'dprc.2')
 expect_reason(ex, 'dprc.2', 'fslmc_container', 'dprc.2')
 eq(remedy_kinds(ex), ['fslmc_container'], 'Ten64 dprc.2 remedy')
 
+# ---- ARM platform devices: the findings of arm-check in explain ----
+def codes(findings):
+    return {(f['code'], f['severity'], f['subject']) for f in findings}
+
+
+def expect_findings(ex, label, wants):
+    """Each (code, severity, subject) of WANTS is among EX's findings."""
+    fc = codes(ex['findings'])
+    for want in wants:
+        check(want in fc, f'{label}: finding {want}')
+
+
+r = build('arm-rcar.fx')
+ex = explain(r, 'e6055400.gpio')
+eq(ex['group'], None, 'R-Car GPIO has no group')
+expect_findings(ex, 'R-Car explain', [('ARM_NO_VFIO_PLATFORM', 'blocker', 'kernel'),
+                                      ('ARM_NOIOMMU', 'blocker', 'e6055400.gpio'),
+                                      ('ARM_NOIOMMU_UNAVAILABLE', 'blocker', 'e6055400.gpio'),
+                                      ('ARM_RESET_REQUIRED', 'blocker', 'e6055400.gpio')])
+noiommu = [f for f in ex['findings'] if f['code'] == 'ARM_NOIOMMU'][0]
+check('taints the kernel' in noiommu['text'] and 'no isolation' in noiommu['text'] and
+      'QEMU 7.2' in noiommu['text'], 'R-Car: no-IOMMU mode taints, isolates nothing, QEMU 7.2 refused it')
+check(all(set(f) == {'code', 'severity', 'subject', 'text', 'fix'} for f in ex['findings']),
+      'R-Car: findings have the documented fields')
+status, out = run(r, 'explain', 'e6055400.gpio', expect=0)
+check('\nARM readiness (vfioscope arm-check):\n  blocker  ARM_NO_VFIO_PLATFORM kernel: The kernel '
+      '6.1.0-28-arm64 is built\n' in out, 'R-Car text: the ARM readiness section')
+check('Why each member is there' not in out, 'R-Car text: no empty member section without a group')
+
+r = build('arm-imx8qm.fx')
+ex = explain(r, '5b040000.ethernet')
+eq(ex['group'], 1, 'i.MX 8QM fec1 group')
+expect_findings(ex, 'i.MX 8QM explain', [('ARM_GROUP_SHARED', 'warning', '5b040000.ethernet'),
+                                         ('ARM_RESET_REQUIRED', 'blocker', '5b040000.ethernet'),
+                                         ('ARM_MSI_UNSAFE', 'warning', '5b040000.ethernet'),
+                                         ('ARM_DEP_PASS_TOO', 'warning',
+                                          '5b230000.clock-controller')])
+check(not any(f['code'] == 'ARM_NOIOMMU' for f in ex['findings']), 'i.MX 8QM fec1: behind the SMMU')
+# a selection checks the devices together: enet0_lpcg passed with fec1 is no finding
+sel = run_json(r, 'explain', '5b040000.ethernet', '5b230000.clock-controller', expect=0)
+check(not any(f['code'] == 'ARM_DEP_PASS_TOO' for f in sel['findings']),
+      'i.MX 8QM selection: the clock controller passed too is no dependency finding')
+expect_findings(sel, 'i.MX 8QM selection',
+                [('ARM_RESET_REQUIRED', 'blocker', '5b230000.clock-controller')])
+eq([d['findings'] for d in sel['devices']], [[], []], 'selection: findings only once, at the top')
+# PCI devices carry an empty list
+eq(explain(build('q35.fx'), '0000:00:00.0')['findings'], [], 'PCI: no ARM findings')
+
 # ---- the q35 lab topology (qemu-lab.md): every group's reason codes ----
 r = build('q35.fx')
 want = {
