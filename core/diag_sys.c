@@ -107,40 +107,9 @@ char *vs_acs_flags_text(uint16_t flags, const char *sep)
 
 int vs_read_file_at(const struct vs_root *root, const char *rel, size_t max, char **out)
 {
-	struct vs_strbuf sb = VS_STRBUF_INIT;
-	char chunk[4096];
-	int fd;
+	ssize_t n = vs_read_file(root->fd, rel, max, out);
 
-	*out = NULL;
-	fd = openat(root->fd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof(chunk));
-
-		if (r < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			close(fd);
-			vs_strbuf_release(&sb);
-			return -e;
-		}
-		if (r == 0)
-			break;
-		if (sb.len + (size_t)r > max) {
-			close(fd);
-			vs_strbuf_release(&sb);
-			return -EFBIG;
-		}
-		vs_strbuf_addn(&sb, chunk, (size_t)r);
-	}
-	close(fd);
-	if (!sb.len)
-		vs_strbuf_add(&sb, "");
-	*out = vs_strbuf_detach(&sb);
-	return *out ? 0 : -ENOMEM;
+	return n < 0 ? (int)n : 0;
 }
 
 static int cmp_str(const void *a, const void *b)

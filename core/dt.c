@@ -25,47 +25,7 @@
 
 ssize_t vs_dt_read_file(int dirfd, const char *rel, unsigned char **out)
 {
-	unsigned char *buf = NULL, *nbuf;
-	size_t alloc = 0, len = 0;
-	ssize_t n;
-	int fd;
-
-	*out = NULL;
-	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (len == alloc) {
-			if (alloc >= BLOB_MAX) {
-				free(buf);
-				close(fd);
-				return -EFBIG;
-			}
-			alloc = alloc ? alloc * 2 : 64 * 1024;
-			nbuf = realloc(buf, alloc);
-			if (!nbuf) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nbuf;
-		}
-		n = read(fd, buf + len, alloc - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			free(buf);
-			close(fd);
-			return n;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	*out = buf;
-	return (ssize_t)len;
+	return vs_read_file(dirfd, rel, BLOB_MAX, (char **)out);
 }
 
 /* ------------------------------------------------------------------ */

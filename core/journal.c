@@ -19,7 +19,6 @@
 #include <json-c/json.h>
 
 #include "vfioscope/bind.h"
-#include "diag_priv.h"	/* vs_read_file_at() */
 
 #define JOURNAL_MAX (16u * 1024 * 1024)
 
@@ -168,6 +167,7 @@ int vs_journal_read(const struct vs_root *root, struct vs_journal **out, struct 
 	struct json_object *top;
 	struct vs_journal *j;
 	char *text, *abs;
+	ssize_t len;
 	int r;
 
 	*out = NULL;
@@ -175,7 +175,8 @@ int vs_journal_read(const struct vs_root *root, struct vs_journal **out, struct 
 	if (!j)
 		return vs_err_set(err, -ENOMEM, "out of memory");
 	/* the journal may outgrow vs_read_attr()'s 64 KiB */
-	r = vs_read_file_at(root, VS_JOURNAL_FILE, JOURNAL_MAX, &text);
+	len = vs_read_file(root->fd, VS_JOURNAL_FILE, JOURNAL_MAX, &text);
+	r = len < 0 ? (int)len : 0;
 	if (r == -ENOENT) {
 		*out = j;
 		return 0;

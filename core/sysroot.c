@@ -63,12 +63,12 @@ char *vs_root_abspath(const struct vs_root *root, const char *rel)
 	return p;
 }
 
-#define ATTR_MAX (64 * 1024)
+#define ATTR_MAX (64 * 1024 - 1)
 
-ssize_t vs_read_attr(int dirfd, const char *rel, char **out)
+ssize_t vs_read_file(int dirfd, const char *rel, size_t max, char **out)
 {
 	char *buf = NULL, *nbuf;
-	size_t alloc = 256, len = 0;
+	size_t alloc = 0, len = 0;
 	ssize_t n;
 	int fd;
 
@@ -76,46 +76,52 @@ ssize_t vs_read_attr(int dirfd, const char *rel, char **out)
 	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	buf = malloc(alloc);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
 	for (;;) {
 		if (len + 1 >= alloc) {
-			if (alloc >= ATTR_MAX) {
-				free(buf);
-				close(fd);
-				return -EFBIG;
+			if (alloc > max) {
+				n = -EFBIG;
+				goto fail;
 			}
-			alloc *= 2;
+			alloc = alloc ? alloc * 2 : 256;
 			nbuf = realloc(buf, alloc);
 			if (!nbuf) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
+				n = -ENOMEM;
+				goto fail;
 			}
 			buf = nbuf;
 		}
 		n = read(fd, buf + len, alloc - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			n = -errno;
-			free(buf);
-			close(fd);
-			return n;
+			goto fail;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
 	close(fd);
+	if (len > max) {
+		free(buf);
+		return -EFBIG;
+	}
 	buf[len] = '\0';
-	if (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
 	*out = buf;
 	return (ssize_t)len;
+fail:
+	free(buf);
+	close(fd);
+	return n;
+}
+
+ssize_t vs_read_attr(int dirfd, const char *rel, char **out)
+{
+	ssize_t len = vs_read_file(dirfd, rel, ATTR_MAX, out);
+
+	if (len > 0 && (*out)[len - 1] == '\n')
+		(*out)[--len] = '\0';
+	return len;
 }
 
 ssize_t vs_read_bytes(int dirfd, const char *rel, void *buf, size_t size)

@@ -46,6 +46,16 @@ void vs_root_free(struct vs_root *root);
 char *vs_root_abspath(const struct vs_root *root, const char *rel);
 
 /**
+ * vs_read_file() - read a whole file below @dirfd, at most @max bytes.
+ * @out: receives the contents, malloc'd and NUL-terminated (binary safe
+ *       through the returned length)
+ * Return: length, -EFBIG when the file holds more than @max bytes, -ENOMEM,
+ * or -errno from open/read. Opened O_NONBLOCK, so a FIFO planted in a
+ * system root cannot hang the caller.
+ */
+ssize_t vs_read_file(int dirfd, const char *rel, size_t max, char **out);
+
+/**
  * vs_read_attr() - read a small sysfs-style attribute.
  * @dirfd: directory the path is relative to (a root's fd or a device dirfd)
  * @rel: relative path
