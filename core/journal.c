@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -343,6 +344,29 @@ int vs_journal_write(const struct vs_root *root, const struct vs_journal *j, str
 	return r;
 }
 
+/*
+ * Take the flock on @fd, waiting at most VS_JOURNAL_LOCK_WAIT_MS: a writer
+ * process that a killed vfioscope left behind still holds the lock until
+ * its sysfs write returns, which is usually a moment later.
+ * Return: 0, -EBUSY when still held, or -errno.
+ */
+static int lock_wait(int fd)
+{
+	const struct timespec step = { 0, 20 * 1000 * 1000 };
+	unsigned waited = 0;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		if (waited >= VS_JOURNAL_LOCK_WAIT_MS)
+			return -EBUSY;
+		nanosleep(&step, NULL);
+		waited += 20;
+	}
+}
+
 int vs_journal_lock(const struct vs_root *root, struct vs_err *err)
 {
 	char *abs;
@@ -354,16 +378,17 @@ int vs_journal_lock(const struct vs_root *root, struct vs_err *err)
 	fd = openat(root->fd, VS_JOURNAL_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		r = -errno;
-	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	else
+		r = lock_wait(fd);
 	if (r == 0)
 		return fd;
 	if (fd >= 0)
 		close(fd);
 	abs = vs_root_abspath(root, VS_JOURNAL_LOCK);
 	if (r == -EBUSY)
-		vs_err_set(err, r, "another vfioscope is changing driver bindings (it holds %s); "
-			   "wait for it to finish", abs ? abs : VS_JOURNAL_LOCK);
+		vs_err_set(err, r, "another vfioscope is changing driver bindings (it has held %s "
+			   "for more than %u ms); wait for it to finish", abs ? abs : VS_JOURNAL_LOCK,
+			   VS_JOURNAL_LOCK_WAIT_MS);
 	else
 		vs_err_set(err, r, "cannot lock %s: %s", abs ? abs : VS_JOURNAL_LOCK, strerror(-r));
 	free(abs);

@@ -405,6 +405,8 @@ void vs_vfio_holders_free(struct vs_vfio_holders *h);
 #define VS_JOURNAL_DIR "run/vfioscope"
 #define VS_JOURNAL_FILE "run/vfioscope/journal.json"
 #define VS_JOURNAL_LOCK "run/vfioscope/lock"
+/* how long vs_journal_lock() waits for a holder to let go */
+#define VS_JOURNAL_LOCK_WAIT_MS 2000u
 
 struct vs_journal_entry {
 	char *name;
@@ -441,8 +443,10 @@ bool vs_journal_remove(struct vs_journal *j, enum vs_bus bus, const char *name);
 void vs_journal_free(struct vs_journal *j);
 /**
  * vs_journal_lock() - take the rebinding lock (run/vfioscope/lock, flock).
+ * A holder is waited for up to VS_JOURNAL_LOCK_WAIT_MS (a writer process a
+ * killed vfioscope left behind lets go once its write returns).
  * Return: a descriptor to close to unlock, -EBUSY when another process
- * holds it, or -errno; @err gets a sentence.
+ * still holds it, or -errno; @err gets a sentence.
  */
 int vs_journal_lock(const struct vs_root *root, struct vs_err *err);
 
