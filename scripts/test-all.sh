@@ -50,6 +50,14 @@ else
 	fail=$((fail + 1))
 	echo "=== the VM suite left no TAP"
 fi
+# The end of each failed test's log (make distcheck's included), so that a
+# red run says why without the build tree at hand.
+for t in $(find build-check -name '*.trs' 2>/dev/null); do
+	grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$t" || continue
+	echo "=== log of ${t%.trs} (last 40 lines)"
+	tail -n 40 "${t%.trs}.log"
+done
+[ -f build-vm/tests/vm/tap.log ] && grep -B2 -A10 '^not ok ' build-vm/tests/vm/tap.log
 [ "$fail" -eq 0 ] || status=1
 echo "tests: $pass passed, $fail failed"
 exit $status
