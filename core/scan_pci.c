@@ -19,6 +19,7 @@
 #include "scan.h"
 
 #define PCI_DEVICES "sys/bus/pci/devices"
+#define PCI_DRIVERS "sys/bus/pci/drivers"
 #define CFG_MAX 4096
 
 struct pci_ent {
@@ -296,11 +297,6 @@ static int read_one(void *ctx, size_t i)
 	    vs_device_problem(dev, VS_DEVERR_PATH, "%s/%s is not a symlink to the device",
 			      PCI_DEVICES, dev->name) < 0)
 		return -ENOMEM;
-	if (sc->what & VS_SCAN_LINKS_ONLY) {
-		/* The kernel's rule as far as it goes without config space. */
-		dev->pci->multifunction = dev->pci->fn > 0;
-		return vs_scan_driver_link(dev, c->dfd, dev->name);
-	}
 	fd = vs_scan_open_device(dev, c->dfd, dev->name);
 	if (fd == -ENOMEM)
 		return fd;
@@ -343,6 +339,72 @@ static int drop_vanished(struct vs_scan *sc)
 	}
 	t->n_devices = j;
 	sc->n_scratch = j;
+	return r;
+}
+
+/*
+ * The links-only scan's bindings, read from the driver side: the kernel
+ * links every bound device into sys/bus/pci/drivers/DRIVER under its own
+ * name when it makes the device's `driver` link (driver_sysfs_add), so one
+ * listing per driver replaces one readlink per device: dozens of listings
+ * instead of thousands of readlinks on an SR-IOV host. Entries that are not
+ * devices of this scan (bind, unbind, new_id, module, ...) are skipped. A
+ * device no driver lists is confirmed with its own `driver` link (through
+ * @devfd, the devices directory): a dangling link or a half-done unbind
+ * still counts as bound, the safe reading for viability.
+ */
+static int read_driver_dirs(struct vs_scan *sc, int devfd)
+{
+	struct vs_topology *t = sc->topo;
+	struct vs_strmap map;
+	char **drivers = NULL;
+	size_t n_drivers = 0, i, j;
+	int ddir, r = 0;
+
+	vs_strmap_init(&map);
+	for (i = 0; i < t->n_devices && r == 0; i++) {
+		/* The kernel's multifunction rule as far as it goes without config space. */
+		t->devices[i]->pci->multifunction = t->devices[i]->pci->fn > 0;
+		r = vs_strmap_put(&map, t->devices[i]->name, t->devices[i]) < 0 ? -ENOMEM : 0;
+	}
+	ddir = openat(t->root->fd, PCI_DRIVERS, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ddir < 0) {
+		if (r == 0 && errno != ENOENT)
+			r = vs_topology_warn(t, "cannot read %s: %s; drivers unknown", PCI_DRIVERS,
+					     strerror(errno));
+		goto out;
+	}
+	if (r == 0)
+		r = vs_list_dir(ddir, ".", &drivers, &n_drivers);
+	if (r < 0 && r != -ENOMEM)
+		r = vs_topology_warn(t, "cannot read %s: %s; drivers unknown", PCI_DRIVERS,
+				     strerror(-r));
+	for (i = 0; i < n_drivers && r == 0; i++) {
+		char **bound = NULL;
+		size_t n_bound = 0;
+
+		if (vs_list_dir(ddir, drivers[i], &bound, &n_bound) == -ENOMEM)
+			r = -ENOMEM;
+		for (j = 0; j < n_bound && r == 0; j++) {
+			struct vs_device *dev = vs_strmap_get(&map, bound[j]);
+
+			if (!dev)
+				continue;
+			if (dev->driver)
+				r = vs_device_problem(dev, VS_DEVERR_DRIVER,
+					"bound to %s and to %s at once", dev->driver, drivers[i]);
+			else if (!(dev->driver = strdup(drivers[i])))
+				r = -ENOMEM;
+		}
+		vs_free_names(bound, n_bound);
+	}
+	vs_free_names(drivers, n_drivers);
+	close(ddir);
+out:
+	vs_strmap_release(&map);
+	for (i = 0; i < t->n_devices && r == 0; i++)
+		if (!t->devices[i]->driver)
+			r = vs_scan_driver_link(t->devices[i], devfd, t->devices[i]->name);
 	return r;
 }
 
@@ -419,13 +481,15 @@ int vs_scan_pci(struct vs_scan *sc)
 			goto out;
 		}
 	}
-	{
+	if (sc->what & VS_SCAN_LINKS_ONLY) {
+		r = read_driver_dirs(sc, dirfd(d));
+	} else {
 		struct read_ctx c = { .sc = sc, .dfd = dirfd(d) };
 
 		r = vs_parallel_for(n, read_one, &c);
+		if (r == 0)
+			r = drop_vanished(sc);
 	}
-	if (r == 0)
-		r = drop_vanished(sc);
 	sc->topo->n_pci = sc->topo->n_devices;
 out:
 	for (i = 0; i < n; i++)
@@ -588,6 +652,8 @@ int vs_scan_link_pci(struct vs_scan *sc)
 	size_t i;
 	int r;
 
+	if (sc->what & VS_SCAN_LINKS_ONLY)
+		return 0;	/* no syspaths: nothing to link */
 	for (i = 0; i < t->n_pci; i++) {
 		r = link_parent(sc, t->devices[i]);
 		if (r < 0)

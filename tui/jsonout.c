@@ -27,6 +27,8 @@ static void next_entry(struct vs_jsonout *jo)
 /* json-c's pretty text of @value, every line after the first indented to the current depth. */
 static void put_value(struct vs_jsonout *jo, struct json_object *value)
 {
+	static const char PAD[] = "                                ";
+	size_t pad = (size_t)jo->depth * 2 < sizeof(PAD) - 1 ? (size_t)jo->depth * 2 : sizeof(PAD) - 1;
 	const char *s, *nl;
 
 	if (!value) {
@@ -41,7 +43,7 @@ static void put_value(struct vs_jsonout *jo, struct json_object *value)
 	}
 	while ((nl = strchr(s, '\n'))) {
 		fwrite(s, 1, (size_t)(nl - s) + 1, jo->cli->out);
-		indent(jo, jo->depth);
+		fwrite(PAD, 1, pad, jo->cli->out);
 		s = nl + 1;
 	}
 	fputs(s, jo->cli->out);

@@ -14,9 +14,12 @@
  *
  * The result is a normal topology (free it with vs_topology_free()) holding
  * every PCI, platform, AMBA and fsl-mc device and every group, but each
- * device carries only what links say: name, bus, syspath, parent and
- * children, driver (basename of the `driver` link) and iommu_group (from
- * the group's devices/ listing). IDs are not read (pci->ids_valid is
+ * device carries only name, bus, driver and iommu_group (from the group's
+ * devices/ listing). PCI drivers come from listing sys/bus/pci/drivers/X
+ * (one listing per driver instead of one readlink per device); a device
+ * no driver lists is confirmed with its own `driver` link. PCI devices have
+ * no syspath, parent or children, and one that vanishes mid-scan is not
+ * noticed (it is then in no group). IDs are not read (pci->ids_valid is
  * false), config space is not read (pci->cfg is VS_CFG_NONE, with no
  * problem recorded), nor are driver_override, SR-IOV links, attributes or
  * names. Groups are complete: type, name, members, unknown members,
