@@ -218,6 +218,42 @@ void vs_shell_quote(struct vs_strbuf *sb, const char *s)
 	vs_strbuf_addch(sb, '\'');
 }
 
+void vs_json_quote(struct vs_strbuf *sb, const char *s)
+{
+	/* the two-character escapes, indexed by the byte they stand for */
+	static const char two[0x60] = {
+		['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f',
+		['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+	};
+	static const char hex[] = "0123456789abcdef";
+	const char *run;
+
+	if (!s) {
+		vs_strbuf_addn(sb, "null", 4);
+		return;
+	}
+	vs_strbuf_addch(sb, '"');
+	for (run = s; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', two[c < 0x60 ? c : 0], 0 };
+
+		if (c >= 0x20 && !esc[1])
+			continue;
+		vs_strbuf_addn(sb, run, (size_t)(s - run));
+		run = s + 1;
+		if (esc[1]) {
+			vs_strbuf_addn(sb, esc, 2);
+			continue;
+		}
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 0xf];
+		vs_strbuf_addn(sb, esc, 6);
+	}
+	vs_strbuf_addn(sb, run, (size_t)(s - run));
+	vs_strbuf_addch(sb, '"');
+}
+
 bool vs_streq(const char *a, const char *b)
 {
 	if (!a || !b)

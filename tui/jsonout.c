@@ -7,33 +7,55 @@
 #include "jsonout.h"
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)
+/* the text is handed to stdio in pieces of about this size */
+#define FLUSH_AT 65536
 
-static void indent(struct vs_jsonout *jo, int depth)
+static void flush(struct vs_jsonout *jo)
 {
-	int i;
-
-	for (i = 0; i < depth; i++)
-		fputs("  ", jo->cli->out);
+	if (jo->buf.oom)
+		jo->failed = true;
+	if (jo->buf.len)
+		fwrite(jo->buf.buf, 1, jo->buf.len, jo->cli->out);
+	vs_strbuf_reset(&jo->buf);
 }
 
-/* Start an entry of the innermost container: separator, newline, indent. */
-static void next_entry(struct vs_jsonout *jo)
+static void emit(struct vs_jsonout *jo, const char *s, size_t n)
 {
-	fputs(jo->first ? "\n" : ",\n", jo->cli->out);
+	vs_strbuf_addn(&jo->buf, s, n);
+	if (jo->buf.len >= FLUSH_AT)
+		flush(jo);
+}
+
+static void indent(struct vs_jsonout *jo)
+{
+	static const char pad[] = "                                ";
+	int left = jo->depth * 2;
+
+	for (; left > 0; left -= (int)sizeof(pad) - 1)
+		emit(jo, pad, left < (int)sizeof(pad) - 1 ? (size_t)left : sizeof(pad) - 1);
+}
+
+/* Start an entry of the innermost container: separator, newline, indent, key. */
+static void next_entry(struct vs_jsonout *jo, const char *key)
+{
+	emit(jo, jo->first ? "\n" : ",\n", jo->first ? 1 : 2);
 	jo->first = false;
-	indent(jo, jo->depth);
+	indent(jo);
+	if (key) {
+		emit(jo, "\"", 1);
+		emit(jo, key, strlen(key));
+		emit(jo, "\":", 2);
+	}
 }
 
 /* json-c's pretty text of @value, every line after the first indented to the current depth. */
 static void put_value(struct vs_jsonout *jo, struct json_object *value)
 {
-	static const char PAD[] = "                                ";
-	size_t pad = (size_t)jo->depth * 2 < sizeof(PAD) - 1 ? (size_t)jo->depth * 2 : sizeof(PAD) - 1;
 	const char *s, *nl;
 
 	if (!value) {
 		jo->failed = true;
-		fputs("null", jo->cli->out);
+		emit(jo, "null", 4);
 		return;
 	}
 	s = json_object_to_json_string_ext(value, JSON_FLAGS);
@@ -42,60 +64,95 @@ static void put_value(struct vs_jsonout *jo, struct json_object *value)
 		s = "null";
 	}
 	while ((nl = strchr(s, '\n'))) {
-		fwrite(s, 1, (size_t)(nl - s) + 1, jo->cli->out);
-		fwrite(PAD, 1, pad, jo->cli->out);
+		emit(jo, s, (size_t)(nl - s) + 1);
+		indent(jo);
 		s = nl + 1;
 	}
-	fputs(s, jo->cli->out);
+	emit(jo, s, strlen(s));
 	json_object_put(value);
 }
 
 void vs_jsonout_begin(struct vs_jsonout *jo, struct vs_cli *cli)
 {
 	jo->cli = cli;
+	jo->buf = (struct vs_strbuf)VS_STRBUF_INIT;
 	jo->depth = 1;
 	jo->first = true;
 	jo->failed = false;
-	fputc('{', cli->out);
+	emit(jo, "{", 1);
 }
 
 void vs_jsonout_member(struct vs_jsonout *jo, const char *key, struct json_object *value)
 {
-	next_entry(jo);
-	fprintf(jo->cli->out, "\"%s\":", key);
+	next_entry(jo, key);
 	if (value)
 		put_value(jo, value);
 	else
-		fputs("null", jo->cli->out);
+		emit(jo, "null", 4);
 }
 
-void vs_jsonout_array_begin(struct vs_jsonout *jo, const char *key)
+void vs_jsonout_open(struct vs_jsonout *jo, const char *key, char open)
 {
-	next_entry(jo);
-	fprintf(jo->cli->out, "\"%s\":[", key);
+	next_entry(jo, key);
+	emit(jo, &open, 1);
 	jo->depth++;
 	jo->first = true;
 }
 
+void vs_jsonout_close(struct vs_jsonout *jo, char close)
+{
+	jo->depth--;
+	/* json-c writes an empty container as "[", newline, indent, "]" too. */
+	emit(jo, "\n", 1);
+	indent(jo);
+	emit(jo, &close, 1);
+	jo->first = false;
+}
+
+void vs_jsonout_array_begin(struct vs_jsonout *jo, const char *key)
+{
+	vs_jsonout_open(jo, key, '[');
+}
+
 void vs_jsonout_element(struct vs_jsonout *jo, struct json_object *value)
 {
-	next_entry(jo);
+	next_entry(jo, NULL);
 	put_value(jo, value);
 }
 
 void vs_jsonout_array_end(struct vs_jsonout *jo)
 {
-	jo->depth--;
-	/* json-c writes an empty array as "[", newline, indent, "]" too. */
-	fputc('\n', jo->cli->out);
-	indent(jo, jo->depth);
-	fputc(']', jo->cli->out);
-	jo->first = false;
+	vs_jsonout_close(jo, ']');
+}
+
+void vs_jsonout_key_str(struct vs_jsonout *jo, const char *key, const char *value)
+{
+	next_entry(jo, key);
+	vs_json_quote(&jo->buf, value);
+	if (jo->buf.len >= FLUSH_AT)
+		flush(jo);
+}
+
+void vs_jsonout_key_int(struct vs_jsonout *jo, const char *key, long long value)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%lld", value);
+
+	next_entry(jo, key);
+	emit(jo, num, (size_t)n);
+}
+
+void vs_jsonout_key_bool(struct vs_jsonout *jo, const char *key, bool value)
+{
+	next_entry(jo, key);
+	emit(jo, value ? "true" : "false", value ? 4 : 5);
 }
 
 int vs_jsonout_end(struct vs_jsonout *jo)
 {
-	fputs("\n}\n", jo->cli->out);
+	emit(jo, "\n}\n", 3);
+	flush(jo);
+	vs_strbuf_release(&jo->buf);
 	if (fflush(jo->cli->out) != 0 || ferror(jo->cli->out)) {
 		vs_cli_error(jo->cli, "cannot write the output");
 		return VS_EXIT_FAIL;

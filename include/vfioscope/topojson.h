@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The topology as JSON (json-c objects): the stable interface documented in
- * docs/json.md. `tree --json` and `groups --json` print these; other
- * commands embed vs_json_device() / vs_json_group() objects in their own
- * output so that a device or group always looks the same.
+ * docs/json.md. `tree --json` prints these; other commands embed
+ * vs_json_device() objects in their own output so that a device always
+ * looks the same. (`groups --json` writes its groups directly, without
+ * json-c objects: tui/cmd_groups.c.)
  *
  * Every function returns a new reference (or NULL on allocation failure).
  * Strings from the system are stored as they are; json-c escapes them.
@@ -25,16 +26,6 @@ struct json_object *vs_json_device(const struct vs_topology *topo,
 
 /** vs_json_tree() - {"devices":[every PCI function in address order], ...}. */
 struct json_object *vs_json_tree(const struct vs_topology *topo);
-
-/**
- * vs_json_group() - {"id":N,"type":"DMA","viable":bool,"blocking":[names],
- * "devices":[names], "members":[{name,bus,driver}], ...}.
- */
-struct json_object *vs_json_group(const struct vs_topology *topo,
-				  const struct vs_group *group);
-
-/** vs_json_groups() - {"iommu":bool,"groups":[vs_json_group() in id order]}. */
-struct json_object *vs_json_groups(const struct vs_topology *topo);
 
 /** vs_json_warnings() - the topology's scan warnings as an array of strings. */
 struct json_object *vs_json_warnings(const struct vs_topology *topo);

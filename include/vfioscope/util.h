@@ -84,6 +84,15 @@ char *vs_sanitize_term(const char *s, bool utf8);
  */
 void vs_shell_quote(struct vs_strbuf *sb, const char *s);
 
+/**
+ * vs_json_quote() - append @s to @sb as a JSON string literal, quotes
+ * included, escaped exactly as json-c does with JSON_C_TO_STRING_NOSLASHESCAPE
+ * (\" \\ \b \f \n \r \t, other bytes below 0x20 as \u00xx, everything
+ * else as it is); NULL appends null. For documents written without json-c
+ * objects, which must read the same as those written with them.
+ */
+void vs_json_quote(struct vs_strbuf *sb, const char *s);
+
 /** vs_streq() - NULL-safe string equality. */
 bool vs_streq(const char *a, const char *b);
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "check.h"
 #include "scan.h"
 
@@ -46,6 +48,43 @@ static void check_quote(const char *in, const char *want)
 
 	vs_shell_quote(&sb, in);
 	CHECK_STR(vs_strbuf_cstr(&sb), want);
+	vs_strbuf_release(&sb);
+}
+
+/* vs_json_quote() writes what json-c writes for the same string. */
+static void check_json(const char *in)
+{
+	struct json_object *o = json_object_new_string(in);
+	struct vs_strbuf sb = VS_STRBUF_INIT;
+
+	vs_json_quote(&sb, in);
+	CHECK_STR(vs_strbuf_cstr(&sb),
+		  json_object_to_json_string_ext(o, JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	vs_strbuf_release(&sb);
+}
+
+static void test_json_quote(void)
+{
+	struct vs_strbuf sb = VS_STRBUF_INIT;
+	char one[4];
+	int c;
+
+	for (c = 1; c < 256; c++) {
+		one[0] = 'a';
+		one[1] = (char)c;
+		one[2] = 'z';
+		one[3] = '\0';
+		check_json(one);
+	}
+	check_json("");
+	check_json("0000:01:00.0");
+	check_json("a\"b\\c/d\x1b[31m\xff\xc3\xa9\n");
+	vs_json_quote(&sb, NULL);
+	CHECK_STR(vs_strbuf_cstr(&sb), "null");
+	vs_strbuf_reset(&sb);
+	vs_json_quote(&sb, "tab\there");
+	CHECK_STR(vs_strbuf_cstr(&sb), "\"tab\\there\"");
 	vs_strbuf_release(&sb);
 }
 
@@ -182,6 +221,7 @@ int main(void)
 {
 	test_sanitize();
 	test_shell_quote();
+	test_json_quote();
 	test_path_join();
 	test_parsers();
 	test_escape();
