@@ -80,25 +80,9 @@ void vs_strv_free(char **v, size_t n)
 
 char *vs_acs_flags_text(uint16_t flags, const char *sep)
 {
-	static const struct {
-		uint16_t bit;
-		const char *name;
-	} names[] = {
-		{ .bit = VS_ACS_SV, .name = "SV" }, { .bit = VS_ACS_TB, .name = "TB" },
-		{ .bit = VS_ACS_RR, .name = "RR" }, { .bit = VS_ACS_CR, .name = "CR" },
-		{ .bit = VS_ACS_UF, .name = "UF" }, { .bit = VS_ACS_EC, .name = "EC" },
-		{ .bit = VS_ACS_DT, .name = "DT" },
-	};
 	struct vs_strbuf sb = VS_STRBUF_INIT;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(flags & names[i].bit))
-			continue;
-		if (sb.len)
-			vs_strbuf_add(&sb, sep);
-		vs_strbuf_add(&sb, names[i].name);
-	}
-	if (!sb.len)
+	if (!vs_acs_names_add(&sb, flags, sep))
 		vs_strbuf_add(&sb, "");
 	return vs_strbuf_detach(&sb);
 }

@@ -65,6 +65,29 @@ const char *vs_port_type_label(enum vs_port_type t)
 	return "Unknown";
 }
 
+size_t vs_acs_names_add(struct vs_strbuf *sb, unsigned flags, const char *sep)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ .bit = VS_ACS_SV, .name = "SV" }, { .bit = VS_ACS_TB, .name = "TB" },
+		{ .bit = VS_ACS_RR, .name = "RR" }, { .bit = VS_ACS_CR, .name = "CR" },
+		{ .bit = VS_ACS_UF, .name = "UF" }, { .bit = VS_ACS_EC, .name = "EC" },
+		{ .bit = VS_ACS_DT, .name = "DT" },
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		if (n++)
+			vs_strbuf_add(sb, sep);
+		vs_strbuf_add(sb, names[i].name);
+	}
+	return n;
+}
+
 bool vs_driver_managed_dma(const char *driver)
 {
 	static const char *const managed[] = {

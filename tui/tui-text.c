@@ -109,24 +109,7 @@ void vs_tui_text_release(struct vs_tui_text *txt)
 
 static void add_acs_bits(struct vs_strbuf *sb, unsigned bits)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{ .bit = VS_ACS_SV, .name = "SV" }, { .bit = VS_ACS_TB, .name = "TB" },
-		{ .bit = VS_ACS_RR, .name = "RR" }, { .bit = VS_ACS_CR, .name = "CR" },
-		{ .bit = VS_ACS_UF, .name = "UF" }, { .bit = VS_ACS_EC, .name = "EC" },
-		{ .bit = VS_ACS_DT, .name = "DT" },
-	};
-	bool any = false;
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (bits & names[i].bit) {
-			vs_strbuf_addf(sb, "%s%s", any ? " " : "", names[i].name);
-			any = true;
-		}
-	}
-	if (!any)
+	if (!vs_acs_names_add(sb, bits, " "))
 		vs_strbuf_add(sb, "none");
 }
 

@@ -77,6 +77,13 @@ enum vs_cfg_access {
 #define VS_ACS_REQUIRED (VS_ACS_SV | VS_ACS_RR | VS_ACS_CR | VS_ACS_UF)
 
 /**
+ * vs_acs_names_add() - append the short names ("SV", "TB", "RR", "CR", "UF",
+ * "EC", "DT", in register order) of the VS_ACS_* bits set in @flags to @sb,
+ * separated by @sep. Return: how many names were appended.
+ */
+size_t vs_acs_names_add(struct vs_strbuf *sb, unsigned flags, const char *sep);
+
+/**
  * struct vs_acs - the ACS extended capability as read from config space.
  * @present: VS_YES capability found, VS_NO not in the extended list,
  *           VS_UNKNOWN extended config not readable (non-root, 256-byte
