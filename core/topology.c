@@ -25,44 +25,34 @@ const char *vs_bus_name(enum vs_bus bus)
 	return "unknown";
 }
 
+/* Each port type's stable JSON name and its human label. */
+static const struct {
+	const char *name, *label;
+} port_types[] = {
+	[VS_PORT_UNKNOWN] = { "unknown", "Unknown" },
+	[VS_PORT_PCI] = { "pci", "PCI" },
+	[VS_PORT_ENDPOINT] = { "endpoint", "Endpoint" },
+	[VS_PORT_LEGACY_ENDPOINT] = { "legacy_endpoint", "Legacy Endpoint" },
+	[VS_PORT_ROOT_PORT] = { "root_port", "Root Port" },
+	[VS_PORT_UPSTREAM] = { "upstream_port", "Upstream Port" },
+	[VS_PORT_DOWNSTREAM] = { "downstream_port", "Downstream Port" },
+	[VS_PORT_PCIE_TO_PCI] = { "pcie_to_pci_bridge", "PCIe-to-PCI Bridge" },
+	[VS_PORT_PCI_TO_PCIE] = { "pci_to_pcie_bridge", "PCI-to-PCIe Bridge" },
+	[VS_PORT_RCIEP] = { "rc_integrated_endpoint", "RC Integrated Endpoint" },
+	[VS_PORT_RCEC] = { "rc_event_collector", "RC Event Collector" },
+	[VS_PORT_OTHER] = { "unknown", "Reserved Type" },
+};
+
 const char *vs_port_type_name(enum vs_port_type t)
 {
-	switch (t) {
-	case VS_PORT_PCI: return "pci";
-	case VS_PORT_ENDPOINT: return "endpoint";
-	case VS_PORT_LEGACY_ENDPOINT: return "legacy_endpoint";
-	case VS_PORT_ROOT_PORT: return "root_port";
-	case VS_PORT_UPSTREAM: return "upstream_port";
-	case VS_PORT_DOWNSTREAM: return "downstream_port";
-	case VS_PORT_PCIE_TO_PCI: return "pcie_to_pci_bridge";
-	case VS_PORT_PCI_TO_PCIE: return "pci_to_pcie_bridge";
-	case VS_PORT_RCIEP: return "rc_integrated_endpoint";
-	case VS_PORT_RCEC: return "rc_event_collector";
-	case VS_PORT_UNKNOWN:
-	case VS_PORT_OTHER:
-		break;
-	}
-	return "unknown";
+	return (unsigned)t < sizeof(port_types) / sizeof(port_types[0]) ? port_types[t].name
+									: "unknown";
 }
 
 const char *vs_port_type_label(enum vs_port_type t)
 {
-	switch (t) {
-	case VS_PORT_PCI: return "PCI";
-	case VS_PORT_ENDPOINT: return "Endpoint";
-	case VS_PORT_LEGACY_ENDPOINT: return "Legacy Endpoint";
-	case VS_PORT_ROOT_PORT: return "Root Port";
-	case VS_PORT_UPSTREAM: return "Upstream Port";
-	case VS_PORT_DOWNSTREAM: return "Downstream Port";
-	case VS_PORT_PCIE_TO_PCI: return "PCIe-to-PCI Bridge";
-	case VS_PORT_PCI_TO_PCIE: return "PCI-to-PCIe Bridge";
-	case VS_PORT_RCIEP: return "RC Integrated Endpoint";
-	case VS_PORT_RCEC: return "RC Event Collector";
-	case VS_PORT_OTHER: return "Reserved Type";
-	case VS_PORT_UNKNOWN:
-		break;
-	}
-	return "Unknown";
+	return (unsigned)t < sizeof(port_types) / sizeof(port_types[0]) ? port_types[t].label
+									: "Unknown";
 }
 
 size_t vs_acs_names_add(struct vs_strbuf *sb, unsigned flags, const char *sep)
