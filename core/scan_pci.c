@@ -73,27 +73,6 @@ static int read_hex(struct vs_device *dev, int fd, const char *attr, int digits,
 	return r < 0 ? r : 0;
 }
 
-/* A decimal attribute; absent leaves *@out alone. Return: 0 or -ENOMEM. */
-static int read_int(struct vs_device *dev, int fd, const char *attr, int *out)
-{
-	ssize_t n;
-	char *s;
-
-	n = vs_scan_attr(fd, attr, &s);
-	if (n == -ENOMEM)
-		return -ENOMEM;
-	if (n == -ENOENT)
-		return 0;
-	if (n < 0)
-		return vs_device_problem(dev, VS_DEVERR_ATTR, "%s: cannot read (%s)",
-					 attr, strerror((int)-n));
-	if (vs_parse_int(s, -1, 0x7fffffff, out) == 0) {
-		free(s);
-		return 0;
-	}
-	return vs_device_bad_value(dev, VS_DEVERR_ATTR, attr, s);
-}
-
 /* A string attribute; absent leaves *@out NULL. Return: 0 or -ENOMEM. */
 static int read_str(struct vs_device *dev, int fd, const char *attr, char **out)
 {
@@ -108,6 +87,21 @@ static int read_str(struct vs_device *dev, int fd, const char *attr, char **out)
 		return vs_device_problem(dev, VS_DEVERR_ATTR, "%s: cannot read (%s)",
 					 attr, strerror((int)-n));
 	return 0;
+}
+
+/* A decimal attribute; absent leaves *@out alone. Return: 0 or -ENOMEM. */
+static int read_int(struct vs_device *dev, int fd, const char *attr, int *out)
+{
+	char *s;
+	int r = read_str(dev, fd, attr, &s);
+
+	if (r < 0 || !s)
+		return r;
+	if (vs_parse_int(s, -1, 0x7fffffff, out) == 0) {
+		free(s);
+		return 0;
+	}
+	return vs_device_bad_value(dev, VS_DEVERR_ATTR, attr, s);
 }
 
 static int read_virtfns(struct vs_scan *sc, struct vs_device *dev, int fd)
