@@ -123,6 +123,21 @@ ssize_t vs_scan_attr(int dirfd, const char *rel, char **out);
  * Return: 0 and a malloc'd array of malloc'd names, or -errno.
  */
 int vs_list_dir(int dirfd, const char *rel, char ***names, size_t *n);
+/**
+ * vs_list_dir_ex() - vs_list_dir(); with @fills, a getdents64 that leaves
+ * room for another entry is taken as the end of the directory, which saves
+ * the second call on small directories. Only for a file system whose
+ * readdir fills the buffer until it is full or the directory ends (see
+ * vs_readdir_fills()).
+ */
+int vs_list_dir_ex(int dirfd, const char *rel, bool fills, char ***names, size_t *n);
+/**
+ * vs_readdir_fills() - whether the file system of @fd is one whose readdir
+ * fills the caller's buffer until it is full or the directory ends: sysfs
+ * (kernfs), tmpfs, ramfs, ext2/3/4. Others (9p, NFS, FUSE) may return
+ * less before the end.
+ */
+bool vs_readdir_fills(int fd);
 void vs_free_names(char **names, size_t n);
 
 /**

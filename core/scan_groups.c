@@ -72,10 +72,14 @@ struct group_raw {
 
 struct raw_ctx {
 	int gdir;
+	bool fills;		/* vs_readdir_fills(gdir) */
 	struct group_raw *raw;
 };
 
-/* Paths relative to the groups directory: one listing and two small reads. */
+/*
+ * Paths relative to the groups directory: one listing (one getdents64 on
+ * sysfs, which fills the buffer) and two small reads.
+ */
 static int read_group_files(void *ctx, size_t i)
 {
 	struct raw_ctx *c = ctx;
@@ -85,7 +89,7 @@ static int read_group_files(void *ctx, size_t i)
 	int r;
 
 	snprintf(rel, sizeof(rel), "%d/devices", g->id);
-	r = vs_list_dir(c->gdir, rel, &g->names, &g->n_names);
+	r = vs_list_dir_ex(c->gdir, rel, c->fills, &g->names, &g->n_names);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
@@ -214,7 +218,7 @@ int vs_scan_groups(struct vs_scan *sc)
 	if (n)
 		qsort(raw, n, sizeof(*raw), raw_cmp);
 	{
-		struct raw_ctx c = { .gdir = gdir, .raw = raw };
+		struct raw_ctx c = { .gdir = gdir, .fills = vs_readdir_fills(gdir), .raw = raw };
 
 		r = vs_parallel_for(n, read_group_files, &c);
 	}

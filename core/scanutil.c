@@ -10,13 +10,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "scan.h"
 
@@ -299,7 +303,28 @@ void vs_free_names(char **names, size_t n)
 	free(names);
 }
 
+bool vs_readdir_fills(int fd)
+{
+	struct statfs st;
+
+	if (fstatfs(fd, &st) < 0)
+		return false;
+	switch ((unsigned long)st.f_type) {
+	case SYSFS_MAGIC:
+	case TMPFS_MAGIC:
+	case RAMFS_MAGIC:
+	case EXT4_SUPER_MAGIC:	/* also ext2 and ext3 */
+		return true;
+	}
+	return false;
+}
+
 int vs_list_dir(int dirfd, const char *rel, char ***names, size_t *n)
+{
+	return vs_list_dir_ex(dirfd, rel, false, names, n);
+}
+
+int vs_list_dir_ex(int dirfd, const char *rel, bool fills, char ***names, size_t *n)
 {
 	char buf[16384];
 	char **v = NULL;
@@ -338,6 +363,9 @@ int vs_list_dir(int dirfd, const char *rel, char ***names, size_t *n)
 			}
 			cnt++;
 		}
+		/* room left for the longest entry: a filling readdir is at its end */
+		if (fills && (size_t)got + sizeof(struct dirent64) + NAME_MAX < sizeof(buf))
+			break;
 	}
 	if (got < 0)
 		r = -errno;

@@ -7,8 +7,12 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -217,6 +221,75 @@ static void test_managed_dma(void)
 	CHECK(!vs_driver_managed_dma(""));
 }
 
+/* List @dir, whose entries are f0 .. f(@count - 1), with and without @fills. */
+static void check_listing(int dfd, const char *dir, size_t count, bool fills)
+{
+	char **names = NULL;
+	size_t n = 0, i;
+	bool *seen = calloc(count ? count : 1, 1);
+
+	CHECK_INT(vs_list_dir_ex(dfd, dir, fills, &names, &n), 0);
+	CHECK_INT(n, count);
+	for (i = 0; seen && i < n; i++) {
+		unsigned long k = strtoul(names[i] + 1, NULL, 10);
+
+		CHECK(names[i][0] == 'f' && k < count && !seen[k]);
+		if (k < count)
+			seen[k] = true;
+	}
+	vs_free_names(names, n);
+	free(seen);
+}
+
+/*
+ * vs_list_dir_ex(): every entry, whether the directory fits one getdents64
+ * call or needs many (3,000 long names: about 200 KiB of entries). The
+ * one-call shortcut is tried only where vs_readdir_fills() allows it.
+ */
+static void test_list_dir(void)
+{
+	char tmpl[] = "/tmp/vs-listdir.XXXXXX", path[4096];
+	const char *top = mkdtemp(tmpl);
+	size_t i, big = 3000;
+	int dfd;
+
+	CHECK(top != NULL);
+	if (!top)
+		return;
+	snprintf(path, sizeof(path), "%s/small", top);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/small/f0", top);
+	CHECK(close(open(path, O_CREAT | O_WRONLY, 0644)) == 0);
+	snprintf(path, sizeof(path), "%s/big", top);
+	CHECK(mkdir(path, 0755) == 0);
+	for (i = 0; i < big; i++) {
+		snprintf(path, sizeof(path), "%s/big/f%zu-%0*d", top, i, 40, 0);
+		CHECK(close(open(path, O_CREAT | O_WRONLY, 0644)) == 0);
+	}
+	dfd = open(top, O_RDONLY | O_DIRECTORY);
+	check_listing(dfd, "small", 1, false);
+	check_listing(dfd, "big", big, false);
+	if (vs_readdir_fills(dfd)) {
+		check_listing(dfd, "small", 1, true);
+		check_listing(dfd, "big", big, true);
+	} else {
+		fprintf(stderr, "test-util: %s does not fill readdir buffers; one-call "
+			"listing not tried\n", top);
+	}
+	close(dfd);
+	for (i = 0; i < big; i++) {
+		snprintf(path, sizeof(path), "%s/big/f%zu-%0*d", top, i, 40, 0);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/small/f0", top);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/small", top);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/big", top);
+	rmdir(path);
+	rmdir(top);
+}
+
 int main(void)
 {
 	test_sanitize();
@@ -227,5 +300,6 @@ int main(void)
 	test_escape();
 	test_strmap();
 	test_managed_dma();
+	test_list_dir();
 	return check_result("test-util");
 }
