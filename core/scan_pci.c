@@ -336,43 +336,40 @@ static int drop_vanished(struct vs_scan *sc)
 	return r;
 }
 
+/* bsearch() order of the devices (ent_cmp()'s): @key is a struct pci_ent. */
+static int ent_dev_cmp(const void *key, const void *elem)
+{
+	const struct vs_device *dev = *(struct vs_device *const *)elem;
+	struct pci_ent e = {
+		.name = dev->name, .domain = dev->pci->domain, .bus = dev->pci->bus,
+		.dev = dev->pci->dev, .fn = dev->pci->fn,
+	};
+
+	return ent_cmp(key, &e);
+}
+
 /*
  * The links-only scan's bindings, read from the driver side: the kernel
  * links every bound device into sys/bus/pci/drivers/DRIVER under its own
  * name when it makes the device's `driver` link (driver_sysfs_add), so one
  * listing per driver replaces one readlink per device: dozens of listings
  * instead of thousands of readlinks on an SR-IOV host. Entries that are not
- * devices of this scan (bind, unbind, new_id, module, ...) are skipped. A
- * device no driver lists is confirmed with its own `driver` link (through
- * @devfd, the devices directory): a dangling link or a half-done unbind
- * still counts as bound, the safe reading for viability.
+ * PCI addresses of this scan (bind, unbind, new_id, module, ...) are
+ * skipped. A device no driver lists (also when the driver directories
+ * cannot be listed) is read from its own `driver` link through @devfd, the
+ * devices directory: a dangling link or a half-done unbind still counts as
+ * bound, the safe reading for viability.
  */
 static int read_driver_dirs(struct vs_scan *sc, int devfd)
 {
 	struct vs_topology *t = sc->topo;
-	struct vs_strmap map;
 	char **drivers = NULL;
 	size_t n_drivers = 0, i, j;
 	int ddir, r = 0;
 
-	vs_strmap_init(&map);
-	for (i = 0; i < t->n_devices && r == 0; i++) {
-		/* The kernel's multifunction rule as far as it goes without config space. */
-		t->devices[i]->pci->multifunction = t->devices[i]->pci->fn > 0;
-		r = vs_strmap_put(&map, t->devices[i]->name, t->devices[i]) < 0 ? -ENOMEM : 0;
-	}
 	ddir = openat(t->root->fd, PCI_DRIVERS, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (ddir < 0) {
-		if (r == 0 && errno != ENOENT)
-			r = vs_topology_warn(t, "cannot read %s: %s; drivers unknown", PCI_DRIVERS,
-					     strerror(errno));
-		goto out;
-	}
-	if (r == 0)
-		r = vs_list_dir(ddir, ".", &drivers, &n_drivers);
-	if (r < 0 && r != -ENOMEM)
-		r = vs_topology_warn(t, "cannot read %s: %s; drivers unknown", PCI_DRIVERS,
-				     strerror(-r));
+	if (ddir >= 0 && vs_list_dir(ddir, ".", &drivers, &n_drivers) == -ENOMEM)
+		r = -ENOMEM;
 	for (i = 0; i < n_drivers && r == 0; i++) {
 		char **bound = NULL;
 		size_t n_bound = 0;
@@ -380,10 +377,16 @@ static int read_driver_dirs(struct vs_scan *sc, int devfd)
 		if (vs_list_dir(ddir, drivers[i], &bound, &n_bound) == -ENOMEM)
 			r = -ENOMEM;
 		for (j = 0; j < n_bound && r == 0; j++) {
-			struct vs_device *dev = vs_strmap_get(&map, bound[j]);
+			struct pci_ent key = { .name = bound[j] };
+			struct vs_device **found, *dev;
 
-			if (!dev)
+			if (!vs_parse_pci_name(bound[j], &key.domain, &key.bus, &key.dev, &key.fn))
 				continue;
+			found = bsearch(&key, t->devices, t->n_devices, sizeof(*t->devices),
+					ent_dev_cmp);
+			if (!found)
+				continue;
+			dev = *found;
 			if (dev->driver)
 				r = vs_device_problem(dev, VS_DEVERR_DRIVER,
 					"bound to %s and to %s at once", dev->driver, drivers[i]);
@@ -393,12 +396,16 @@ static int read_driver_dirs(struct vs_scan *sc, int devfd)
 		vs_free_names(bound, n_bound);
 	}
 	vs_free_names(drivers, n_drivers);
-	close(ddir);
-out:
-	vs_strmap_release(&map);
-	for (i = 0; i < t->n_devices && r == 0; i++)
-		if (!t->devices[i]->driver)
-			r = vs_scan_driver_link(t->devices[i], devfd, t->devices[i]->name);
+	if (ddir >= 0)
+		close(ddir);
+	for (i = 0; i < t->n_devices && r == 0; i++) {
+		struct vs_device *dev = t->devices[i];
+
+		/* The kernel's multifunction rule as far as it goes without config space. */
+		dev->pci->multifunction = dev->pci->fn > 0;
+		if (!dev->driver)
+			r = vs_scan_driver_link(dev, devfd, dev->name);
+	}
 	return r;
 }
 
