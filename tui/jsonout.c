@@ -19,11 +19,17 @@ static void flush(struct vs_jsonout *jo)
 	vs_strbuf_reset(&jo->buf);
 }
 
+/* Hand the text to stdio once a piece is big enough. */
+static void maybe_flush(struct vs_jsonout *jo)
+{
+	if (jo->buf.len >= FLUSH_AT)
+		flush(jo);
+}
+
 static void emit(struct vs_jsonout *jo, const char *s, size_t n)
 {
 	vs_strbuf_addn(&jo->buf, s, n);
-	if (jo->buf.len >= FLUSH_AT)
-		flush(jo);
+	maybe_flush(jo);
 }
 
 static void indent(struct vs_jsonout *jo)
@@ -129,8 +135,7 @@ void vs_jsonout_key_str(struct vs_jsonout *jo, const char *key, const char *valu
 {
 	next_entry(jo, key);
 	vs_json_quote(&jo->buf, value);
-	if (jo->buf.len >= FLUSH_AT)
-		flush(jo);
+	maybe_flush(jo);
 }
 
 void vs_jsonout_key_int(struct vs_jsonout *jo, const char *key, long long value)
